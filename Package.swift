@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Modules, lowest first; each imports only modules above it in this list:
+//   MustacheRenderer  handwritten Mustache templates (no dependencies)
+//   MIMEMessage       addresses, headers, multipart/alternative serialisation
+//   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection)
+//   MailerService     configuration, HTTP routes, rendering + sending, JSON logs
+//   MailerCLI         the `mailer` executable (serve, render)
+let package = Package(
+    name: "mailer",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mailer", targets: ["MailerCLI"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+    ],
+    targets: [
+        .target(name: "MustacheRenderer"),
+        .target(name: "MIMEMessage"),
+        .target(
+            name: "SMTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "MailerService",
+            dependencies: [
+                "MustacheRenderer", "MIMEMessage", "SMTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "MailerCLI",
+            dependencies: [
+                "MailerService", "MustacheRenderer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // A real SMTP server (plain, STARTTLS, implicit TLS, AUTH, scripted faults) for tests only.
+        .target(
+            name: "SMTPTestServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Tests/SMTPTestServer"
+        ),
+        .testTarget(name: "MustacheRendererTests", dependencies: ["MustacheRenderer"]),
+        .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage"]),
+        .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPTestServer", .product(name: "NIOEmbedded", package: "swift-nio")]),
+        .testTarget(
+            name: "MailerServiceTests",
+            dependencies: [
+                "MailerService", "SMTPTestServer",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ]
+)
