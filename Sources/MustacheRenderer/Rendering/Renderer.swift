@@ -1,0 +1,167 @@
+/// Walks a `Node` tree once, appending everything into a single output string.
+struct Renderer {
+    /// Bounds partial, parent and block expansion so self-including templates stop
+    /// quietly instead of exhausting the stack.
+    static let maximumExpansionDepth = 100
+
+    private var output = ""
+    /// The context stack; lookups search it from the top (last) down.
+    private var stack: [MustacheValue]
+    private let library: MustacheLibrary
+    private let escaping: MustacheEscaping
+
+    /// Concatenated indentation of the standalone partials/blocks being expanded.
+    private var indentation = ""
+    /// True when the next output starts a template line and so must be indented first.
+    private var atLineStart = false
+    /// Arguments from inheriting templates, by block name. Outer templates win.
+    private var overrides: [String: [Node]] = [:]
+    private var depth = 0
+
+    private var missing: [String] = []
+    private var missingSeen: Set<String> = []
+
+    init(context: MustacheValue, library: MustacheLibrary, escaping: MustacheEscaping) {
+        stack = [context]
+        self.library = library
+        self.escaping = escaping
+    }
+
+    var result: MustacheRenderResult {
+        MustacheRenderResult(output: output, missingVariables: missing)
+    }
+
+    mutating func render(_ nodes: [Node]) {
+        for node in nodes {
+            switch node {
+            case .text(let chunk):
+                appendTemplateText(chunk)
+            case .variable(let name, let escaped):
+                guard let value = lookup(name) else {
+                    reportMissing(name.raw)
+                    continue
+                }
+                appendValue(value.renderedText, escaped: escaped && escaping == .html)
+            case .section(let name, let children, let inverted):
+                renderSection(name, children, inverted: inverted)
+            case .partial(let target, let indentation):
+                guard let template = resolve(target) else { continue }
+                expand(template.nodes, indentation: indentation, startsAtLineStart: true)
+            case .parent(let target, let indentation, let arguments):
+                guard let template = resolve(target) else { continue }
+                // The outermost template's arguments take precedence over those nearer the parent.
+                var merged = arguments
+                for (name, nodes) in overrides { merged[name] = nodes }
+                let saved = overrides
+                overrides = merged
+                expand(template.nodes, indentation: indentation, startsAtLineStart: true)
+                overrides = saved
+            case .block(let name, let defaults, let argumentIndentation):
+                if let argument = overrides[name] {
+                    expand(argument, indentation: argumentIndentation?.indentation ?? "",
+                           startsAtLineStart: argumentIndentation?.startsAtLineStart ?? false)
+                } else {
+                    render(defaults)
+                }
+            }
+        }
+    }
+
+    private mutating func renderSection(_ name: Name, _ children: [Node], inverted: Bool) {
+        let value = lookup(name)
+        if value == nil { reportMissing(name.raw) }
+        let resolved = value ?? .null
+        if inverted {
+            if resolved.isFalsey { render(children) }
+            return
+        }
+        if resolved.isFalsey { return }
+        if case .array(let items) = resolved {
+            for item in items {
+                stack.append(item)
+                render(children)
+                stack.removeLast()
+            }
+        } else {
+            stack.append(resolved)
+            render(children)
+            stack.removeLast()
+        }
+    }
+
+    /// Renders another template's nodes (or an argument) with extra indentation.
+    private mutating func expand(_ nodes: [Node], indentation extra: String, startsAtLineStart: Bool) {
+        guard depth < Self.maximumExpansionDepth else { return }
+        depth += 1
+        let savedIndentation = indentation
+        if !extra.isEmpty {
+            indentation += extra
+            atLineStart = startsAtLineStart
+        }
+        render(nodes)
+        indentation = savedIndentation
+        depth -= 1
+    }
+
+    private mutating func resolve(_ target: PartialTarget) -> MustacheTemplate? {
+        switch target {
+        case .fixed(let name):
+            return library[name]
+        case .dynamic(let name):
+            guard let value = lookup(name) else {
+                reportMissing(name.raw)
+                return nil
+            }
+            guard case .string(let partialName) = value else { return nil }
+            return library[partialName]
+        }
+    }
+
+    /// Resolves a name against the context stack: the first frame holding the first
+    /// component wins, and the remaining components must resolve inside that value.
+    private func lookup(_ name: Name) -> MustacheValue? {
+        guard let first = name.parts.first else { return stack.last }
+        var found: MustacheValue?
+        for frame in stack.reversed() {
+            if case .object(let members) = frame, let value = members[first] {
+                found = value
+                break
+            }
+        }
+        guard var current = found else { return nil }
+        for part in name.parts.dropFirst() {
+            guard case .object(let members) = current, let value = members[part] else { return nil }
+            current = value
+        }
+        return current
+    }
+
+    private mutating func reportMissing(_ name: String) {
+        if missingSeen.insert(name).inserted { missing.append(name) }
+    }
+
+    private mutating func appendTemplateText(_ chunk: TextChunk) {
+        if indentation.isEmpty {
+            output += chunk.text
+            return
+        }
+        // Inside an indented expansion every template line gets the indentation;
+        // newlines coming from data do not (they are appended by appendValue).
+        for line in chunk.lines {
+            if atLineStart { output += indentation }
+            output += line
+            atLineStart = line.utf8.last == 0x0A
+        }
+    }
+
+    private mutating func appendValue(_ text: String, escaped: Bool) {
+        if text.isEmpty { return }
+        if atLineStart && !indentation.isEmpty { output += indentation }
+        atLineStart = false
+        if escaped {
+            output.appendHTMLEscaped(text)
+        } else {
+            output += text
+        }
+    }
+}
