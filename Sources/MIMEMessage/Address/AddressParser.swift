@@ -31,6 +31,9 @@ enum AddressParser {
         guard let close = bytes[open...].firstIndex(of: UInt8(ascii: ">")) else {
             throw AddressError(input: input, reason: "missing '>' after '<'")
         }
+        if bytes[(open + 1)..<close].contains(UInt8(ascii: "<")) {
+            throw AddressError(input: input, reason: "contains more than one '<'")
+        }
         if close != bytes.count - 1 {
             if bytes[(close + 1)...].contains(UInt8(ascii: "(")) {
                 throw AddressError(input: input, reason: "comments in parentheses are not supported")
@@ -38,9 +41,6 @@ enum AddressParser {
             throw AddressError(input: input, reason: "unexpected text after '>'")
         }
         let inner = Array(bytes[(open + 1)..<close])
-        if inner.contains(UInt8(ascii: "<")) {
-            throw AddressError(input: input, reason: "contains more than one '<'")
-        }
         if inner.first == UInt8(ascii: "@") {
             throw AddressError(input: input, reason: "source routes (<@host:...>) are not supported")
         }

@@ -37,7 +37,9 @@ enum EncodedWord {
     /// line after the header name.
     static func encode(_ text: String, firstWordMaxLength: Int = maxLength) -> [String] {
         let bytes = Array(text.utf8)
-        let scheme: Scheme = qLength(bytes[...]) <= bLength(bytes.count) ? .q : .b
+        // Q stays readable in raw headers and logs, so it wins unless B is clearly shorter.
+        let b = bLength(bytes.count)
+        let scheme: Scheme = qLength(bytes[...]) <= b + b / 4 ? .q : .b
         let fullPayload = maxLength - overhead
         var payload = min(firstWordMaxLength, maxLength) - overhead
         if payload < minimumPayload { payload = fullPayload }

@@ -7,21 +7,18 @@ enum SubjectHeader {
             throw MessageError(field: name, reason: reason)
         }
         let firstWidth = HeaderFolding.maxLineLength - (name.utf8.count + 2)
-        if EncodedWord.isRequired(for: subject) || !isFoldable(subject, firstWidth: firstWidth) {
+        if EncodedWord.isRequired(for: subject) || !foldsWithinLimit(subject) {
             return EncodedWord.encode(subject, firstWordMaxLength: firstWidth).joined(separator: " ")
         }
         return subject
     }
 
-    /// Plain ASCII can only be folded at whitespace; a word too long for one line
-    /// (a URL, a token) is sent as encoded-words instead, which may be split anywhere.
-    private static func isFoldable(_ subject: String, firstWidth: Int) -> Bool {
-        var first = true
-        for word in subject.utf8.split(whereSeparator: ASCIIClass.isWhitespace) {
-            // Continuation lines start with the fold's whitespace, hence the 1.
-            if word.count > (first ? firstWidth : HeaderFolding.maxLineLength - 1) { return false }
-            first = false
-        }
-        return true
+    /// Plain ASCII can only be folded at whitespace; when that cannot keep every line
+    /// within 78 characters (a long URL or token, a long run of spaces) the subject is
+    /// sent as encoded-words instead, which may be split anywhere.
+    private static func foldsWithinLimit(_ subject: String) -> Bool {
+        HeaderFolding.fold(name: name, value: subject).utf8
+            .split(separator: 0x0A)
+            .allSatisfy { $0.count <= HeaderFolding.maxLineLength + 1 }   // +1 for the CR
     }
 }

@@ -18,6 +18,18 @@ enum MIMEBoundary {
     /// Checking for the bare boundary anywhere is stricter than checking line starts.
     static func isUsable(_ boundary: String, with bodies: [String]) -> Bool {
         guard (1...70).contains(boundary.utf8.count) else { return false }
-        return !bodies.contains { $0.utf8.count >= boundary.utf8.count && $0.contains(boundary) }
+        let needle = Array(boundary.utf8)
+        return !bodies.contains { containsBytes(Array($0.utf8), needle) }
+    }
+
+    /// Byte-wise on purpose: String comparison is per grapheme, and matching must not
+    /// depend on what the neighbouring characters are.
+    static func containsBytes(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard !needle.isEmpty, haystack.count >= needle.count else { return needle.isEmpty }
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start] == needle[0] && haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return true
+        }
+        return false
     }
 }
