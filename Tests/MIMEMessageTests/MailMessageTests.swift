@@ -132,6 +132,14 @@ struct MailMessageTests {
         #expect(!parsed.header("Subject")!.contains("=?"))
     }
 
+    @Test(arguments: ["  padded subject ", "\tTabbed", "trailing\t"])
+    func outerWhitespaceSurvives(_ subject: String) throws {
+        let parsed = try ParsedMessage(try message(subject: subject).serialized())
+        let raw = try #require(parsed.header("Subject"))
+        #expect(raw.hasPrefix("=?utf-8?"))
+        #expect(try EncodedWordDecoder.decode(raw) == subject)
+    }
+
     @Test(arguments: [
         ("Subject", "Hi\r\nBcc: victim@example.com"),
         ("Subject", "Hi\nthere"),

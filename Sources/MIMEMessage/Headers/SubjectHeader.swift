@@ -7,10 +7,17 @@ enum SubjectHeader {
             throw MessageError(field: name, reason: reason)
         }
         let firstWidth = HeaderFolding.maxLineLength - (name.utf8.count + 2)
-        if EncodedWord.isRequired(for: subject) || !foldsWithinLimit(subject) {
+        if EncodedWord.isRequired(for: subject) || hasOuterWhitespace(subject) || !foldsWithinLimit(subject) {
             return EncodedWord.encode(subject, firstWordMaxLength: firstWidth).joined(separator: " ")
         }
         return subject
+    }
+
+    /// Readers strip whitespace after the colon and relays may strip it at line ends;
+    /// inside an encoded-word it survives, so a subject round-trips exactly.
+    private static func hasOuterWhitespace(_ subject: String) -> Bool {
+        guard let first = subject.utf8.first, let last = subject.utf8.last else { return false }
+        return ASCIIClass.isWhitespace(first) || ASCIIClass.isWhitespace(last)
     }
 
     /// Plain ASCII can only be folded at whitespace; when that cannot keep every line
