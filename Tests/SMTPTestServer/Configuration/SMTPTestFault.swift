@@ -1,0 +1,31 @@
+/// A scripted misbehaviour of the test server, for exercising a client's error paths.
+///
+/// When several faults of the same kind are configured, the first one wins
+/// (for ``rejectRecipient(code:text:matching:)``: the first whose `matching` applies).
+public enum SMTPTestFault: Sendable, Hashable {
+    /// Answer every `MAIL FROM` with this reply, e.g. `550`, `"5.7.1 sender rejected"`.
+    case rejectMailFrom(code: Int, text: String)
+    /// Answer `RCPT TO` with this reply. `matching: nil` rejects every recipient;
+    /// otherwise only recipients whose address contains `matching` (case-insensitive).
+    case rejectRecipient(code: Int, text: String, matching: String?)
+    /// Read the whole message, then answer the final "." with this reply.
+    /// The message is not captured in ``SMTPTestServer/messages``.
+    case rejectData(code: Int, text: String)
+    /// Answer every AUTH attempt with `535 5.7.8`, even with the right password.
+    case rejectAuth
+    /// Send the 220 banner only after this many seconds.
+    /// Commands sent before it are held and answered after the banner.
+    case greetingDelay(seconds: Double)
+    /// Accept the TCP connection (and, for implicit TLS, the handshake) and never say anything.
+    case noGreeting
+    /// Read the message after DATA, never answer the final ".". The message is not captured.
+    case noReplyToData
+    /// Send the 220 banner, then close the connection.
+    case closeAfterGreeting
+    /// Do not advertise STARTTLS, and answer a STARTTLS command with `454 4.7.0`.
+    case hideStartTLS
+    /// Greet with this reply instead of 220, e.g. `554`, `"no service"`.
+    /// With a 421 greeting the server closes the connection after sending it; with any
+    /// other code it stays connected, answers QUIT with 221 and everything else with 503.
+    case greeting(code: Int, text: String)
+}
