@@ -3,6 +3,12 @@ struct Renderer {
     /// Bounds partial, parent and block expansion so self-including templates stop
     /// quietly instead of exhausting the stack.
     static let maximumExpansionDepth = 100
+    /// Bounds sections and expansions together: a template may nest 256 sections and
+    /// include itself 100 times, and each level costs stack frames.
+    static let maximumNesting = 512
+    /// Bounds the total number of expansions in one render: depth limits alone still allow
+    /// exponential work when a template includes itself twice per level.
+    static let maximumExpansions = 100_000
 
     private var output = ""
     /// The context stack; lookups search it from the top (last) down.
@@ -17,6 +23,8 @@ struct Renderer {
     /// Arguments from inheriting templates, by block name. Outer templates win.
     private var overrides: [String: [Node]] = [:]
     private var depth = 0
+    private var nesting = 0
+    private var expansions = 0
 
     private var missing: [String] = []
     private var missingSeen: Set<String> = []
@@ -72,10 +80,17 @@ struct Renderer {
         if value == nil { reportMissing(name.raw) }
         let resolved = value ?? .null
         if inverted {
-            if resolved.isFalsey { render(children) }
+            if resolved.isFalsey, nesting < Self.maximumNesting {
+                nesting += 1
+                render(children)
+                nesting -= 1
+            }
             return
         }
         if resolved.isFalsey { return }
+        guard nesting < Self.maximumNesting else { return }
+        nesting += 1
+        defer { nesting -= 1 }
         if case .array(let items) = resolved {
             for item in items {
                 stack.append(item)
@@ -91,8 +106,12 @@ struct Renderer {
 
     /// Renders another template's nodes (or an argument) with extra indentation.
     private mutating func expand(_ nodes: [Node], indentation extra: String, startsAtLineStart: Bool) {
-        guard depth < Self.maximumExpansionDepth else { return }
+        guard depth < Self.maximumExpansionDepth, nesting < Self.maximumNesting,
+              expansions < Self.maximumExpansions else { return }
+        expansions += 1
         depth += 1
+        nesting += 1
+        defer { nesting -= 1 }
         let savedIndentation = indentation
         if !extra.isEmpty {
             indentation += extra
