@@ -1,0 +1,53 @@
+import NIOSSL
+
+/// Builds the TLS context once per client: loading CA files and validating the cipher list is
+/// slow and can fail, so it happens at start-up where a bad value stops the service with a clear line.
+enum SMTPTLSContext {
+    static func make(_ settings: SMTPClientConfiguration.TLSSettings) throws(SMTPConfigurationError) -> NIOSSLContext {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        switch settings.cipherSpec.lowercased() {
+        case "tlsv1.3": tls.minimumTLSVersion = .tlsv13
+        case "tlsv1.2", "": tls.minimumTLSVersion = .tlsv12
+        case "tlsv1.1": tls.minimumTLSVersion = .tlsv11
+        case "tlsv1", "tlsv1.0": tls.minimumTLSVersion = .tlsv1
+        default: tls.cipherSuites = settings.cipherSpec
+        }
+        if settings.skipVerify {
+            tls.certificateVerification = .none
+        } else {
+            tls.certificateVerification = .fullVerification
+            if let caFile = settings.caFile {
+                do {
+                    let certificates = try NIOSSLCertificate.fromPEMFile(caFile)
+                    guard !certificates.isEmpty else {
+                        throw SMTPConfigurationError(variable: "SMTP_CA_FILE", problem: "must be a PEM file of CA certificates; \(caFile) holds none")
+                    }
+                    tls.additionalTrustRoots = [.certificates(certificates)]
+                } catch let error as SMTPConfigurationError {
+                    throw error
+                } catch {
+                    throw SMTPConfigurationError(variable: "SMTP_CA_FILE", problem: "must be a PEM file of CA certificates; \(caFile) cannot be read as one (\(error))")
+                }
+            }
+        }
+        do {
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw SMTPConfigurationError(
+                variable: "SMTP_CIPHER_SPEC",
+                problem: "must be TLSv1.2, TLSv1.3 or a valid OpenSSL cipher list; \"\(settings.cipherSpec)\" is not (\(error))"
+            )
+        }
+    }
+}
+
+/// A configuration value the client cannot work with, named by its environment variable.
+public struct SMTPConfigurationError: Error, Sendable, CustomStringConvertible {
+    public let variable: String
+    public let problem: String
+    public init(variable: String, problem: String) {
+        self.variable = variable
+        self.problem = problem
+    }
+    public var description: String { "\(variable): \(problem)" }
+}

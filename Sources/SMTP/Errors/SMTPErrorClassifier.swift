@@ -1,0 +1,121 @@
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Maps what NIO and NIOSSL throw onto the stable codes, with the hint that fits the configuration.
+struct SMTPErrorClassifier {
+    let configuration: SMTPClientConfiguration
+
+    /// Errors from establishing the TCP connection.
+    func classifyConnect(_ error: Error) -> SMTPError {
+        if let error = error as? SMTPError { return error }
+        if let connection = error as? NIOConnectionError {
+            if let dnsError = connection.dnsAError ?? connection.dnsAAAAError {
+                return .dns(configuration, detail: "\(dnsError)")
+            }
+            if connection.connectionErrors.isEmpty {
+                return .dns(configuration, detail: "the name has no addresses")
+            }
+            let errors = connection.connectionErrors.map(\.error)
+            if errors.contains(where: Self.isRefused) { return .connectionRefused(configuration) }
+            if errors.contains(where: Self.isConnectTimeout) {
+                return .connectTimedOut(configuration)
+            }
+            return SMTPError(
+                code: .connection,
+                message: "cannot connect to \(configuration.host):\(configuration.port): \(errors.map { "\($0)" }.joined(separator: "; "))",
+                hint: "check SMTP_HOST and SMTP_PORT and that the network allows the connection"
+            )
+        }
+        if Self.isConnectTimeout(error) { return .connectTimedOut(configuration) }
+        if error is SocketAddressError {
+            return .dns(configuration, detail: "\(error)")
+        }
+        if Self.isRefused(error) { return .connectionRefused(configuration) }
+        return SMTPError(
+            code: .connection,
+            message: "cannot connect to \(configuration.host):\(configuration.port): \(error)",
+            hint: "check SMTP_HOST and SMTP_PORT and that the network allows the connection"
+        )
+    }
+
+    /// Errors raised inside an established session.
+    func classify(_ error: Error, during conversation: SMTPConversation) -> SMTPError {
+        if let error = error as? SMTPError { return error }
+        if let decoderError = error as? SMTPReplyDecoderError {
+            return .protocolViolation(configuration, detail: decoderError.description, command: conversation.pendingCommand)
+        }
+        if isTLSError(error) {
+            let detail = Self.describeTLS(error)
+            if Self.isCertificateProblem(error) {
+                return .certificate(configuration, detail: detail)
+            }
+            if configuration.security == .implicitTLS, conversation.wait == .greeting {
+                return .implicitTLSFailed(configuration, detail: detail)
+            }
+            if conversation.wait == .tlsHandshake {
+                return .startTLSFailed(configuration, detail: detail)
+            }
+            return .connectionLost(configuration, during: conversation.phase)
+        }
+        if let ioError = error as? IOError, [ECONNRESET, EPIPE].contains(ioError.errnoCode) {
+            return .connectionLost(configuration, during: conversation.phase)
+        }
+        return SMTPError(
+            code: .connection,
+            message: "the session with \(configuration.host):\(configuration.port) failed during \(conversation.phase): \(error)",
+            hint: "the connection broke; the message was not accepted and can be sent again"
+        )
+    }
+
+    private func isTLSError(_ error: Error) -> Bool {
+        error is NIOSSLError || error is NIOSSLExtraError || error is BoringSSLError
+    }
+
+    private static func isRefused(_ error: Error) -> Bool {
+        if let ioError = error as? IOError { return ioError.errnoCode == ECONNREFUSED }
+        return false
+    }
+
+    private static func isConnectTimeout(_ error: Error) -> Bool {
+        if case ChannelError.connectTimeout = error { return true }
+        return false
+    }
+
+    private static func isCertificateProblem(_ error: Error) -> Bool {
+        if let extra = error as? NIOSSLExtraError {
+            return extra == .failedToValidateHostname || extra == .serverHostnameImpossibleToMatch
+        }
+        let text = "\(error)".uppercased()
+        return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("CERTIFICATE VERIFY FAILED")
+    }
+
+    /// BoringSSL's error stacks are long; people need the reason, e.g. "WRONG_VERSION_NUMBER".
+    private static func describeTLS(_ error: Error) -> String {
+        let text = "\(error)"
+        for reason in ["WRONG_VERSION_NUMBER", "CERTIFICATE_VERIFY_FAILED", "NO_SHARED_CIPHER", "UNSUPPORTED_PROTOCOL",
+                       "TLSV1_ALERT_PROTOCOL_VERSION", "SSLV3_ALERT_HANDSHAKE_FAILURE", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG"]
+        where text.contains(reason) {
+            switch reason {
+            case "WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG":
+                return "the server did not answer with TLS (\(reason))"
+            case "CERTIFICATE_VERIFY_FAILED":
+                return "certificate verification failed (untrusted issuer, expired, or wrong name)"
+            default:
+                return reason
+            }
+        }
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the certificate is not valid for \(text)"
+        }
+        return text.count > 300 ? String(text.prefix(300)) + "…" : text
+    }
+}

@@ -1,0 +1,36 @@
+/// What the client says to the server. The encoder turns these into bytes; the conversation decides which comes next.
+public enum SMTPCommand: Sendable, Equatable {
+    case ehlo(String)
+    case helo(String)
+    case startTLS
+    /// AUTH PLAIN with the initial response (RFC 4616), already base64.
+    case authPlain(initialResponse: String)
+    case authLogin
+    /// A base64 line answering a 334 challenge.
+    case authResponse(String)
+    case mailFrom(String, parameters: [String])
+    case rcptTo(String)
+    case data
+    /// The message itself; the encoder dot-stuffs it and appends the terminating ".".
+    case messageContent([UInt8])
+    case reset
+    case quit
+
+    /// How the command may appear in logs: credentials never do.
+    public var redactedDescription: String {
+        switch self {
+        case .ehlo(let name): "EHLO \(name)"
+        case .helo(let name): "HELO \(name)"
+        case .startTLS: "STARTTLS"
+        case .authPlain: "AUTH PLAIN <redacted>"
+        case .authLogin: "AUTH LOGIN"
+        case .authResponse: "<redacted>"
+        case .mailFrom(let address, let parameters): (["MAIL FROM:<\(address)>"] + parameters).joined(separator: " ")
+        case .rcptTo(let address): "RCPT TO:<\(address)>"
+        case .data: "DATA"
+        case .messageContent(let bytes): "<message, \(bytes.count) bytes>"
+        case .reset: "RSET"
+        case .quit: "QUIT"
+        }
+    }
+}

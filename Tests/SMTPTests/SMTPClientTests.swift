@@ -1,0 +1,229 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import SMTPTestServer
+import Testing
+@testable import SMTP
+
+/// The client against a real SMTP server on loopback: every TLS mode, AUTH, and each failure code provoked for real.
+@Suite struct SMTPClientTests {
+    static let mail = SMTPMail(
+        sender: "no-reply@x.test",
+        recipients: ["ada@y.test"],
+        content: Array("From: no-reply@x.test\r\nTo: ada@y.test\r\nSubject: hi\r\n\r\n.starts with a dot\r\nbye\r\n".utf8)
+    )
+
+    static func configuration(
+        port: Int,
+        host: String = "localhost",
+        security: SMTPClientConfiguration.Security,
+        credentials: SMTPClientConfiguration.Credentials? = nil,
+        caFile: String? = nil,
+        timeout: Duration = .seconds(5)
+    ) -> SMTPClientConfiguration {
+        var configuration = SMTPClientConfiguration(host: host, port: port, security: security, credentials: credentials)
+        configuration.tls = .init(cipherSpec: "TLSv1.2", caFile: caFile, skipVerify: false)
+        configuration.heloName = "client.x.test"
+        configuration.timeouts = .init(connect: timeout, greeting: timeout, command: timeout, dataCompletion: timeout)
+        return configuration
+    }
+
+    static func caFile(_ certificates: TestCertificates) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("smtp-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return try certificates.writeCA(to: directory).path
+    }
+
+    private func expectFailure(_ code: SMTPErrorCode, _ configuration: SMTPClientConfiguration, mail: SMTPMail = Self.mail) async throws -> SMTPError {
+        let client = try SMTPClient(configuration: configuration)
+        do {
+            let receipt = try await client.send(mail)
+            Issue.record("expected \(code.rawValue), but the server accepted: \(receipt.reply)")
+            throw CancellationError()
+        } catch {
+            #expect(error.code == code, "\(error)")
+            return error
+        }
+    }
+
+    @Test func plaintextDeliveryArrivesIntact() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let client = try SMTPClient(configuration: Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
+        let receipt = try await client.send(Self.mail)
+        #expect(receipt.reply.code == 250)
+        #expect(receipt.tlsVersion == nil)
+        let received = try await server.waitForMessages(1)
+        #expect(received[0].mailFrom == "no-reply@x.test")
+        #expect(received[0].recipients == ["ada@y.test"])
+        #expect(received[0].heloName == "client.x.test")
+        #expect(received[0].data == String(decoding: Self.mail.content, as: UTF8.self))
+        // QUIT follows the accepted message; the client does not wait for it before returning.
+        for _ in 0..<100 where server.commands.last != "QUIT" { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(server.commands.last == "QUIT")
+    }
+
+    @Test func startTLSUpgradesVerifiesTheCertificateAndAuthenticates() async throws {
+        let certificates = try TestCertificates.generate()
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .startTLS
+        settings.certificates = certificates
+        settings.credentials = TestCredentials(username: "alice", password: "s3cret")
+        settings.requireAuth = true
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+
+        let configuration = Self.configuration(
+            port: server.port, security: .startTLSWhenOffered,
+            credentials: .init(username: "alice", password: "s3cret"), caFile: try Self.caFile(certificates)
+        )
+        let receipt = try await SMTPClient(configuration: configuration).send(Self.mail)
+        #expect(receipt.tlsVersion != nil)
+        #expect(receipt.authenticated)
+        let received = try await server.waitForMessages(1)
+        #expect(received[0].tls)
+        #expect(received[0].authenticatedUser == "alice")
+        #expect(!server.commands.contains { $0.contains("s3cret") })
+    }
+
+    @Test func implicitTLSWithAuthLogin() async throws {
+        let certificates = try TestCertificates.generate()
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .implicit
+        settings.certificates = certificates
+        settings.credentials = TestCredentials(username: "alice", password: "s3cret")
+        settings.authMechanisms = ["LOGIN"]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+
+        let configuration = Self.configuration(
+            port: server.port, security: .implicitTLS,
+            credentials: .init(username: "alice", password: "s3cret"), caFile: try Self.caFile(certificates)
+        )
+        let receipt = try await SMTPClient(configuration: configuration).send(Self.mail)
+        #expect(receipt.authenticated)
+        #expect(try await server.waitForMessages(1)[0].authenticatedUser == "alice")
+    }
+
+    @Test func closedPortIsECONNREFUSED() async throws {
+        let port = try await Self.closedPort()
+        let error = try await expectFailure(.connectionRefused, Self.configuration(port: port, host: "127.0.0.1", security: .plaintext))
+        #expect(error.hint.contains("SMTP_PORT"))
+    }
+
+    @Test func unknownHostIsEDNS() async throws {
+        _ = try await expectFailure(.dns, Self.configuration(port: 25, host: "no-such-host.invalid", security: .plaintext))
+    }
+
+    @Test func silentServerIsETIMEDOUT() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.noGreeting]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        _ = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: .milliseconds(300)))
+    }
+
+    @Test func unansweredDataIsETIMEDOUTNamingTheStep() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.noReplyToData]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let error = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: .milliseconds(500)))
+        #expect(error.command == "end of message")
+    }
+
+    @Test func implicitTLSAgainstAPlaintextServerIsETLS() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let error = try await expectFailure(.tls, Self.configuration(port: server.port, host: "127.0.0.1", security: .implicitTLS))
+        #expect(error.hint.contains("SMTP_TLS=false"))
+    }
+
+    @Test func plaintextAgainstAnImplicitTLSServerTimesOutWithATLSHint() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .implicit
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        // The server waits for a ClientHello, we wait for a greeting: nothing happens until the greeting timeout.
+        let error = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .startTLSWhenOffered, timeout: .milliseconds(300)))
+        #expect(error.hint.contains("SMTP_TLS=true"))
+    }
+
+    @Test func untrustedCertificateIsECERT() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .startTLS
+        settings.certificates = try TestCertificates.generate()
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        // A CA the server's certificate was not issued by.
+        let otherCA = try Self.caFile(try TestCertificates.generate())
+        let error = try await expectFailure(.certificate, Self.configuration(port: server.port, security: .startTLSWhenOffered, caFile: otherCA))
+        #expect(error.hint.contains("SMTP_CA_FILE"))
+    }
+
+    @Test func wrongPasswordIsEAUTH() async throws {
+        let certificates = try TestCertificates.generate()
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .startTLS
+        settings.certificates = certificates
+        settings.credentials = TestCredentials(username: "alice", password: "s3cret")
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let error = try await expectFailure(.authentication, Self.configuration(
+            port: server.port, security: .startTLSWhenOffered,
+            credentials: .init(username: "alice", password: "wrong-password"), caFile: try Self.caFile(certificates)
+        ))
+        #expect(error.reply?.code == 535)
+        #expect(!error.description.contains("wrong-password"))
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func rejectedRecipientIsEENVELOPE() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.rejectRecipient(code: 550, text: "5.1.1 no such user", matching: nil)]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let error = try await expectFailure(.envelope, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
+        #expect(error.reply?.enhancedStatusCode == "5.1.1")
+        #expect(server.messages.isEmpty)
+    }
+
+    @Test func rejectedContentIsEMESSAGE() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.rejectData(code: 554, text: "5.7.1 looks like spam")]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        _ = try await expectFailure(.message, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
+    }
+
+    @Test func refusingGreetingIsEPROTOCOL() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.greeting(code: 554, text: "no service")]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        _ = try await expectFailure(.protocolError, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
+    }
+
+    @Test func hangUpAfterGreetingIsECONNECTION() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.closeAfterGreeting]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        _ = try await expectFailure(.connection, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
+    }
+
+    @Test func badCipherListIsAStartUpError() {
+        var configuration = Self.configuration(port: 587, security: .startTLSWhenOffered)
+        configuration.tls.cipherSpec = "NOT-A-CIPHER:ALSO-NOT"
+        #expect(throws: SMTPConfigurationError.self) { try SMTPClient(configuration: configuration) }
+    }
+
+    /// A port nothing listens on: bind one, note it, close it.
+    static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+}

@@ -1,0 +1,62 @@
+import NIOCore
+import NIOEmbedded
+import Testing
+@testable import SMTP
+
+@Suite struct SMTPReplyDecoderTests {
+    private func decode(_ text: String) throws -> [SMTPReply] {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(SMTPReplyDecoder()))
+        try channel.writeInbound(ByteBuffer(string: text))
+        var replies: [SMTPReply] = []
+        while let reply = try channel.readInbound(as: SMTPReply.self) { replies.append(reply) }
+        _ = try? channel.finish()
+        return replies
+    }
+
+    @Test func singleLineReply() throws {
+        #expect(try decode("220 smtp.test ESMTP ready\r\n") == [SMTPReply(code: 220, lines: ["smtp.test ESMTP ready"])])
+    }
+
+    @Test func multiLineReplyBecomesOne() throws {
+        let replies = try decode("250-smtp.test\r\n250-PIPELINING\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME\r\n")
+        #expect(replies == [SMTPReply(code: 250, lines: ["smtp.test", "PIPELINING", "AUTH PLAIN LOGIN", "8BITMIME"])])
+    }
+
+    @Test func repliesSplitAcrossReadsAndPipelinedTogether() throws {
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(SMTPReplyDecoder()))
+        try channel.writeInbound(ByteBuffer(string: "250 2.1.0 Ok\r\n25"))
+        try channel.writeInbound(ByteBuffer(string: "0 2.1.5 Ok\r\n354 go"))
+        try channel.writeInbound(ByteBuffer(string: " ahead\r\n"))
+        #expect(try channel.readInbound(as: SMTPReply.self)?.code == 250)
+        #expect(try channel.readInbound(as: SMTPReply.self)?.enhancedStatusCode == "2.1.5")
+        #expect(try channel.readInbound(as: SMTPReply.self) == SMTPReply(code: 354, lines: ["go ahead"]))
+        _ = try channel.finish()
+    }
+
+    @Test func bareLFAndCodeOnlyLinesAreAccepted() throws {
+        #expect(try decode("250\n") == [SMTPReply(code: 250, lines: [""])])
+    }
+
+    @Test(arguments: ["HTTP/1.1 400 Bad Request\r\n", "2x0 nope\r\n", "250_what\r\n", "999 out of range\r\n"])
+    func nonSMTPLinesAreProtocolErrors(_ text: String) {
+        #expect(throws: SMTPReplyDecoderError.self) { try decode(text) }
+    }
+
+    @Test func changingCodeInsideAMultiLineReplyIsRejected() {
+        #expect(throws: SMTPReplyDecoderError.inconsistentCodes(first: 250, later: 550)) {
+            try decode("250-first\r\n550 second\r\n")
+        }
+    }
+
+    @Test func endlessLineIsRejectedNotBuffered() {
+        #expect(throws: SMTPReplyDecoderError.lineTooLong) {
+            try decode("250 " + String(repeating: "x", count: SMTPReplyDecoder.maximumLineLength + 10))
+        }
+    }
+
+    @Test func enhancedStatusCodeIsOnlyTakenWhenWellFormed() {
+        #expect(SMTPReply(code: 550, lines: ["5.1.1 no such user"]).enhancedStatusCode == "5.1.1")
+        #expect(SMTPReply(code: 550, lines: ["no such user"]).enhancedStatusCode == nil)
+        #expect(SMTPReply(code: 550, lines: ["1.2.3 not a class"]).enhancedStatusCode == nil)
+    }
+}
