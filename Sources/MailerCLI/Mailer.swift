@@ -1,0 +1,15 @@
+import ArgumentParser
+
+@main
+struct Mailer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailer",
+        abstract: "Transactional email over HTTP: verification, password-reset and invitation emails through any SMTP server.",
+        discussion: """
+            `mailer serve` reads its configuration from environment variables (SMTP_HOST, SMTP_PORT, \
+            SMTP_SENDER, ...; see .env.example) and listens on MAILER_PORT (8080).
+            """,
+        subcommands: [Serve.self, Render.self],
+        defaultSubcommand: nil
+    )
+}

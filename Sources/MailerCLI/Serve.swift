@@ -1,0 +1,43 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import MailerService
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the HTTP service (what the Docker image runs).",
+        discussion: "All settings come from environment variables; every problem is reported at once, one line each, and the service does not start."
+    )
+
+    func run() async throws {
+        let bootstrapLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["MAILER_LOG_LEVEL"]?.lowercased() ?? "info") ?? .info
+        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: bootstrapLevel) }
+        let logger = Logger(label: "mailer")
+
+        let configuration: MailerConfiguration
+        do {
+            configuration = try MailerConfiguration.fromEnvironment()
+        } catch {
+            for problem in error.problems {
+                logger.critical("invalid configuration: \(problem.variable) \(problem.message)", metadata: ["variable": "\(problem.variable)"])
+            }
+            logger.critical("not started: fix the \(error.problems.count == 1 ? "problem" : "\(error.problems.count) problems") above (see .env.example)")
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        logger.info("configuration", metadata: configuration.redactedSummary.mapValues { .string($0) })
+
+        do {
+            let app = try MailerApplication.build(configuration: configuration, logger: logger)
+            try await app.runService()
+        } catch let error as ConfigurationError {
+            for problem in error.problems {
+                logger.critical("invalid configuration: \(problem.variable) \(problem.message)", metadata: ["variable": "\(problem.variable)"])
+            }
+            throw ExitCode(78)
+        } catch let error as TemplateCatalogError {
+            logger.critical("cannot load templates: \(error.message)", metadata: ["variable": "MAILER_TEMPLATES_DIR"])
+            throw ExitCode(78)
+        }
+    }
+}

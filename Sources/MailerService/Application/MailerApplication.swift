@@ -1,0 +1,40 @@
+import Hummingbird
+import Logging
+import SMTP
+import ServiceLifecycle
+
+/// Wires configuration, templates, the SMTP client and the HTTP routes into one runnable service.
+public enum MailerApplication {
+    /// Fails before anything listens when templates or TLS settings are unusable.
+    public static func build(
+        configuration: MailerConfiguration,
+        logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory)
+        let client: SMTPClient
+        do {
+            client = try SMTPClient(configuration: configuration.smtp)
+        } catch {
+            throw ConfigurationError(problems: [ConfigurationProblem(variable: error.variable, message: error.problem)])
+        }
+        let queue = DeliveryQueue(client: client)
+
+        let router = Router()
+        router.add(middleware: ProblemMiddleware())
+        router.get("/healthz") { _, _ in
+            Response.json(.object(["status": .string("ok")]), status: .ok)
+        }
+        EmailRoutes(configuration: configuration, catalog: catalog, queue: queue).register(on: router)
+
+        logger.info("templates loaded", metadata: ["templates": .array(catalog.names.map { .string($0) }), "dir": "\(configuration.templatesDirectory)"])
+        if configuration.smtp.tls.skipVerify {
+            logger.warning("SMTP_TLS_SKIP_VERIFY=true: the SMTP server's certificate is not verified; use this only for internal servers")
+        }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
+            services: [queue],
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Configuration
+
+/// Reads raw values through swift-configuration and collects problems instead of stopping at the first.
+///
+/// Values are read as strings and parsed here so that every error can say what was expected;
+/// secrets are marked as such for swift-configuration and never quoted back in a problem.
+struct EnvironmentReader {
+    private let reader: ConfigReader
+    private(set) var problems: [ConfigurationProblem] = []
+
+    static let secretVariables: Set<String> = ["SMTP_PASSWORD"]
+
+    init(environment: [String: String]) {
+        let provider = EnvironmentVariablesProvider(
+            environmentVariables: environment,
+            secretsSpecifier: .specific(Self.secretVariables)
+        )
+        reader = ConfigReader(provider: provider)
+    }
+
+    /// The trimmed value, or nil when unset or empty (an empty `FOO=` line in `.env` means "not set").
+    func string(_ name: String) -> String? {
+        guard let value = reader.string(forKey: ConfigKey([name]), isSecret: Self.secretVariables.contains(name)) else { return nil }
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// The value without trimming, for secrets whose spaces may be significant.
+    func raw(_ name: String) -> String? {
+        guard let value = reader.string(forKey: ConfigKey([name]), isSecret: Self.secretVariables.contains(name)), !value.isEmpty else { return nil }
+        return value
+    }
+
+    mutating func required(_ name: String, _ expectation: String) -> String? {
+        guard let value = string(name) else {
+            problem(name, "is required: \(expectation)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func bool(_ name: String, default defaultValue: Bool) -> Bool {
+        guard let value = string(name) else { return defaultValue }
+        switch value.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default:
+            problem(name, "must be true or false (also 1/0, yes/no), got \"\(value)\"")
+            return defaultValue
+        }
+    }
+
+    mutating func port(_ name: String, required isRequired: Bool, default defaultValue: Int) -> Int {
+        guard let value = isRequired ? required(name, "a port number such as 587 (STARTTLS), 465 (implicit TLS) or 25") : string(name) else {
+            return defaultValue
+        }
+        guard let port = Int(value), (1...65535).contains(port) else {
+            problem(name, "must be a port number from 1 to 65535, got \"\(value)\"")
+            return defaultValue
+        }
+        return port
+    }
+
+    mutating func seconds(_ name: String, default defaultValue: Duration) -> Duration {
+        guard let value = string(name) else { return defaultValue }
+        guard let seconds = Double(value), seconds > 0, seconds <= 3600 else {
+            problem(name, "must be a number of seconds between 0 and 3600, got \"\(value)\"")
+            return defaultValue
+        }
+        return .milliseconds(Int64(seconds * 1000))
+    }
+
+    mutating func problem(_ variable: String, _ message: String) {
+        problems.append(ConfigurationProblem(variable: variable, message: message))
+    }
+}

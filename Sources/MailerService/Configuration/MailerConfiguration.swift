@@ -1,0 +1,164 @@
+import Foundation
+import MIMEMessage
+import SMTP
+
+/// The whole service configuration, read once from environment variables at start-up.
+public struct MailerConfiguration: Sendable {
+    public var smtp: SMTPClientConfiguration
+    /// The From of every message; gets `fromName` as display name when SMTP_SENDER has none.
+    public var sender: EmailAddress
+    public var httpHost: String
+    public var httpPort: Int
+    public var baseURL: String
+    public var productName: String
+    public var templatesDirectory: String
+    public var logLevel: String
+
+    public init(
+        smtp: SMTPClientConfiguration,
+        sender: EmailAddress,
+        httpHost: String = "0.0.0.0",
+        httpPort: Int = 8080,
+        baseURL: String = "http://localhost:3000",
+        productName: String = "User feedback",
+        templatesDirectory: String = "./templates",
+        logLevel: String = "info"
+    ) {
+        self.smtp = smtp
+        self.sender = sender
+        self.httpHost = httpHost
+        self.httpPort = httpPort
+        self.baseURL = baseURL
+        self.productName = productName
+        self.templatesDirectory = templatesDirectory
+        self.logLevel = logLevel
+    }
+
+    /// Reads and validates every variable; throws all problems at once.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> MailerConfiguration {
+        var env = EnvironmentReader(environment: environment)
+
+        let host = env.required("SMTP_HOST", "the SMTP server's host name, e.g. smtp.example.com (mailpit in the compose file)")
+        let port = env.port("SMTP_PORT", required: true, default: 587)
+        let senderText = env.required("SMTP_SENDER", "the From address, e.g. no-reply@example.com or \"Example <no-reply@example.com>\"")
+        let implicitTLS = env.bool("SMTP_TLS", default: false)
+        let opportunisticTLS = env.bool("SMTP_OPPORTUNISTIC_TLS", default: true)
+        let skipVerify = env.bool("SMTP_TLS_SKIP_VERIFY", default: false)
+        let allowInsecureAuth = env.bool("SMTP_ALLOW_INSECURE_AUTH", default: false)
+        let cipherSpec = env.string("SMTP_CIPHER_SPEC") ?? "TLSv1.2"
+        let caFile = env.string("SMTP_CA_FILE")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            env.problem("SMTP_CA_FILE", "must be a readable PEM file of CA certificates to trust; cannot read \(caFile)")
+        }
+
+        let username = env.string("SMTP_USERNAME")
+        let password = env.raw("SMTP_PASSWORD")
+        if (username == nil) != (password == nil) {
+            env.problem(
+                username == nil ? "SMTP_USERNAME" : "SMTP_PASSWORD",
+                "is required when \(username == nil ? "SMTP_PASSWORD" : "SMTP_USERNAME") is set: AUTH needs both (or neither, for servers without login)"
+            )
+        }
+
+        let timeouts = SMTPClientConfiguration.Timeouts(
+            connect: env.seconds("SMTP_CONNECT_TIMEOUT", default: .seconds(10)),
+            greeting: env.seconds("SMTP_GREETING_TIMEOUT", default: .seconds(30)),
+            command: env.seconds("SMTP_COMMAND_TIMEOUT", default: .seconds(30)),
+            dataCompletion: env.seconds("SMTP_DATA_TIMEOUT", default: .seconds(60))
+        )
+
+        let heloName = env.string("MAILER_HELO_NAME")
+        if let heloName, !Self.isValidHeloName(heloName) {
+            env.problem("MAILER_HELO_NAME", "must be a host name such as mail.example.com or an address literal such as [192.0.2.1], got \"\(heloName)\"")
+        }
+        let httpPort = env.port("MAILER_PORT", required: false, default: 8080)
+        let httpHost = env.string("MAILER_HOST") ?? "0.0.0.0"
+        let baseURL = env.string("MAILER_BASE_URL") ?? env.string("ADMIN_WEB_URL") ?? "http://localhost:3000"
+        if let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil {
+        } else {
+            env.problem(env.string("MAILER_BASE_URL") == nil ? "ADMIN_WEB_URL" : "MAILER_BASE_URL", "must be an http(s) URL such as https://app.example.com, got \"\(baseURL)\"")
+        }
+        let productName = env.string("MAILER_FROM_NAME") ?? "User feedback"
+        let templatesDirectory = env.string("MAILER_TEMPLATES_DIR") ?? "./templates"
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: templatesDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            env.problem("MAILER_TEMPLATES_DIR", "must be the folder holding the .mustache templates; \(templatesDirectory) is not a directory")
+        }
+        let logLevel = (env.string("MAILER_LOG_LEVEL") ?? "info").lowercased()
+        if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
+            env.problem("MAILER_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical, got \"\(logLevel)\"")
+        }
+
+        var sender: EmailAddress?
+        if let senderText {
+            do {
+                let parsed = try EmailAddress(parsing: senderText)
+                sender = parsed.displayName == nil ? try EmailAddress(address: parsed.address, displayName: productName) : parsed
+            } catch {
+                env.problem("SMTP_SENDER", "is not a valid address (\(error.reason)): use an address such as no-reply@example.com or \"Example <no-reply@example.com>\", got \"\(senderText)\"")
+            }
+        }
+
+        guard env.problems.isEmpty, let host, let sender else {
+            throw ConfigurationError(problems: env.problems)
+        }
+
+        var smtp = SMTPClientConfiguration(
+            host: host,
+            port: port,
+            security: implicitTLS ? .implicitTLS : (opportunisticTLS ? .startTLSWhenOffered : .plaintext),
+            credentials: username.flatMap { user in password.map { .init(username: user, password: $0) } }
+        )
+        smtp.allowInsecureAuth = allowInsecureAuth
+        smtp.tls = .init(cipherSpec: cipherSpec, caFile: caFile, skipVerify: skipVerify)
+        smtp.heloName = heloName
+        smtp.timeouts = timeouts
+
+        return MailerConfiguration(
+            smtp: smtp,
+            sender: sender,
+            httpHost: httpHost,
+            httpPort: httpPort,
+            baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
+            productName: productName,
+            templatesDirectory: templatesDirectory,
+            logLevel: logLevel
+        )
+    }
+
+    static func isValidHeloName(_ name: String) -> Bool {
+        if name.hasPrefix("[") && name.hasSuffix("]") { return name.count > 2 && !name.contains(" ") }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        return !labels.isEmpty && name.count <= 253 && labels.allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && label.first != "-" && label.last != "-"
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
+    }
+
+    /// The effective configuration as log metadata: the password never appears, only whether it is set.
+    public var redactedSummary: [String: String] {
+        var summary: [String: String] = [
+            "smtp_host": smtp.host,
+            "smtp_port": "\(smtp.port)",
+            "smtp_sender": sender.description,
+            "smtp_security": {
+                switch smtp.security {
+                case .implicitTLS: "implicit TLS (SMTP_TLS=true)"
+                case .startTLSWhenOffered: "STARTTLS when offered"
+                case .plaintext: "plaintext"
+                }
+            }(),
+            "smtp_username": smtp.credentials?.username ?? "(none)",
+            "smtp_password": smtp.credentials == nil ? "(none)" : "<redacted>",
+            "smtp_cipher_spec": smtp.tls.cipherSpec,
+            "smtp_tls_verify": smtp.tls.skipVerify ? "off" : "on",
+            "mailer_port": "\(httpPort)",
+            "mailer_base_url": baseURL,
+            "mailer_from_name": productName,
+            "mailer_templates_dir": templatesDirectory,
+        ]
+        if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }
+        if let helo = smtp.heloName { summary["mailer_helo_name"] = helo }
+        return summary
+    }
+}

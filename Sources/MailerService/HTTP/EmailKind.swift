@@ -1,0 +1,26 @@
+/// The endpoints that accept an email, with the request fields each one knows.
+enum EmailKind: Sendable {
+    case verification
+    case passwordReset
+    case invitation
+    /// `POST /v1/emails`: any template of the catalog with caller-supplied data.
+    case generic
+
+    var fixedTemplate: String? {
+        switch self {
+        case .verification: "verification"
+        case .passwordReset: "password-reset"
+        case .invitation: "invitation"
+        case .generic: nil
+        }
+    }
+
+    var allowedFields: [String] {
+        switch self {
+        case .verification: ["to", "code"]
+        case .passwordReset: ["to", "code", "resetUrl"]
+        case .invitation: ["to", "code", "inviteUrl", "inviterName", "organizationName"]
+        case .generic: ["template", "to", "data"]
+        }
+    }
+}

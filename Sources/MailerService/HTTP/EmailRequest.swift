@@ -1,0 +1,133 @@
+import Foundation
+import MIMEMessage
+
+/// A validated request: who gets which template with what data. Every failure names the field.
+struct EmailRequest: Sendable {
+    static let maximumRecipients = 50
+
+    let template: String
+    let recipients: [EmailAddress]
+    /// Request-specific template variables (code, link, the caller's `data`, ...).
+    let data: [String: JSONValue]
+
+    init(kind: EmailKind, body: JSONValue, baseURL: String) throws(Problem) {
+        guard case .object(let fields) = body else {
+            throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
+                          detail: "the body must be a JSON object, got \(body.typeName)")
+        }
+        for name in fields.keys.sorted() where !kind.allowedFields.contains(name) {
+            throw Problem.validation(name, "unknown field '\(name)'; this endpoint accepts \(kind.allowedFields.joined(separator: ", "))")
+        }
+        recipients = try Self.recipients(fields["to"])
+        let email = recipients[0].address
+
+        switch kind {
+        case .verification:
+            template = "verification"
+            data = ["code": .string(try Self.requiredText(fields, "code"))]
+        case .passwordReset:
+            template = "password-reset"
+            data = try Self.linkData(fields, urlField: "resetUrl", path: "/link/reset-password", baseURL: baseURL, email: email)
+        case .invitation:
+            template = "invitation"
+            var data = try Self.linkData(fields, urlField: "inviteUrl", path: "/link/user-invitation", baseURL: baseURL, email: email)
+            // Optional, so present as null when absent: strict rendering then sees them as
+            // known-but-empty rather than missing.
+            for name in ["inviterName", "organizationName"] {
+                data[name] = try Self.optionalText(fields, name).map { .string($0) } ?? .null
+            }
+            self.data = data
+        case .generic:
+            guard case .string(let name)? = fields["template"], !name.isEmpty else {
+                throw Problem.validation("template", fields["template"] == nil
+                    ? "'template' is required: the name of a template in the templates folder, e.g. \"verification\""
+                    : "'template' must be a non-empty string")
+            }
+            template = name
+            switch fields["data"] {
+            case nil, .null?: data = [:]
+            case .object(let members)?: data = members
+            case let other?: throw Problem.validation("data", "'data' must be a JSON object of template variables, got \(other.typeName)")
+            }
+        }
+    }
+
+    /// `code` builds the link to the web app; a caller that has its own link passes it instead.
+    private static func linkData(_ fields: [String: JSONValue], urlField: String, path: String, baseURL: String, email: String) throws(Problem) -> [String: JSONValue] {
+        let code = try optionalText(fields, "code")
+        if let given = try optionalText(fields, urlField) {
+            guard let url = URL(string: given), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+                throw Problem.validation(urlField, "'\(urlField)' must be an absolute http(s) URL")
+            }
+            var data: [String: JSONValue] = ["link": .string(given), urlField: .string(given)]
+            if let code { data["code"] = .string(code) }
+            return data
+        }
+        guard let code else {
+            throw Problem.validation("code", "'code' or '\(urlField)' is required")
+        }
+        let link = "\(baseURL)\(path)?code=\(percentEncoded(code))&email=\(percentEncoded(email))"
+        return ["code": .string(code), "link": .string(link), urlField: .string(link)]
+    }
+
+    private static func recipients(_ value: JSONValue?) throws(Problem) -> [EmailAddress] {
+        let texts: [(field: String, text: String)]
+        switch value {
+        case nil, .null?:
+            throw Problem.validation("to", "'to' is required: an email address or an array of them")
+        case .string(let text)?:
+            texts = [("to", text)]
+        case .array(let items)?:
+            guard !items.isEmpty else { throw Problem.validation("to", "'to' must name at least one address") }
+            guard items.count <= maximumRecipients else {
+                throw Problem.validation("to", "'to' has \(items.count) addresses; at most \(maximumRecipients) are accepted")
+            }
+            var collected: [(String, String)] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item else {
+                    throw Problem.validation("to[\(index)]", "'to[\(index)]' must be a string, got \(item.typeName)")
+                }
+                collected.append(("to[\(index)]", text))
+            }
+            texts = collected
+        case let other?:
+            throw Problem.validation("to", "'to' must be an email address or an array of them, got \(other.typeName)")
+        }
+        var addresses: [EmailAddress] = []
+        for (field, text) in texts {
+            do {
+                addresses.append(try EmailAddress(parsing: text))
+            } catch {
+                throw Problem.validation(field, "'\(field)' is not a valid email address (\(error.reason)): \"\(text.prefix(100))\"")
+            }
+        }
+        return addresses
+    }
+
+    private static func requiredText(_ fields: [String: JSONValue], _ name: String) throws(Problem) -> String {
+        guard let value = try optionalText(fields, name) else {
+            throw Problem.validation(name, "'\(name)' is required")
+        }
+        return value
+    }
+
+    /// Codes often arrive as numbers from loosely typed callers; both forms mean the same code.
+    private static func optionalText(_ fields: [String: JSONValue], _ name: String) throws(Problem) -> String? {
+        switch fields[name] {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard !text.isEmpty else { throw Problem.validation(name, "'\(name)' must not be empty") }
+            guard text.count <= 2048 else { throw Problem.validation(name, "'\(name)' is longer than 2048 characters") }
+            return text
+        case .int(let number)?: return String(number)
+        case let other?: throw Problem.validation(name, "'\(name)' must be a string, got \(other.typeName)")
+        }
+    }
+
+    /// RFC 3986 unreserved characters stay; everything else is percent-encoded, so a code or
+    /// address can never add query parameters or break out of the link.
+    static func percentEncoded(_ text: String) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+}

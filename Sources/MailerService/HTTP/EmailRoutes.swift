@@ -1,0 +1,156 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import MIMEMessage
+import MustacheRenderer
+import SMTP
+
+/// `POST /v1/emails/...`: validate, render, build the message, hand it to the delivery queue.
+struct EmailRoutes: Sendable {
+    static let maximumBodyBytes = 1 << 20
+
+    let configuration: MailerConfiguration
+    let catalog: EmailTemplateCatalog
+    let queue: DeliveryQueue
+
+    func register(on router: Router<BasicRequestContext>) {
+        let routes: [(String, EmailKind)] = [
+            ("/v1/emails/verification", .verification),
+            ("/v1/emails/password-reset", .passwordReset),
+            ("/v1/emails/invitation", .invitation),
+            ("/v1/emails", .generic),
+        ]
+        for (path, kind) in routes {
+            router.post(RouterPath(path)) { request, context in
+                await self.accept(kind, request: request, context: context)
+            }
+        }
+    }
+
+    func accept(_ kind: EmailKind, request: Request, context: BasicRequestContext) async -> Response {
+        let id = UUID().uuidString.lowercased()
+        var logger = context.logger
+        logger[metadataKey: "email_id"] = "\(id)"
+        do {
+            let preferences = Preferences(request.headers)
+            let body = try await Self.readJSON(request)
+            let email = try EmailRequest(kind: kind, body: body, baseURL: configuration.baseURL)
+            logger[metadataKey: "template"] = "\(email.template)"
+            let rendered = try render(email, lenient: preferences.lenient)
+            let mail = try compose(email, rendered: rendered, id: id)
+
+            guard let handle = queue.enqueue(id: id, mail: mail, template: email.template, logger: logger) else {
+                throw Problem(status: .serviceUnavailable, code: "ESHUTDOWN", title: "Shutting down",
+                              detail: "the service is stopping and accepts no new emails; send again shortly")
+            }
+            logger.info("email accepted", metadata: [
+                "recipients": .stringConvertible(email.recipients.count),
+                "recipient_domain": "\(email.recipients[0].domain)",
+            ])
+            return await answer(handle, wait: preferences.wait)
+        } catch let problem as Problem {
+            logger.notice("request refused", metadata: ["code": "\(problem.code)", "detail": "\(problem.detail)"])
+            return problem.response
+        } catch {
+            logger.error("request failed", metadata: ["error": "\(error)"])
+            return Problem(status: .internalServerError, code: "EINTERNAL", title: "Internal error", detail: "\(error)").response
+        }
+    }
+
+    private func answer(_ handle: DeliveryHandle, wait: Int?) async -> Response {
+        let queued = Response.json(.object(["id": .string(handle.id), "status": .string("queued")]), status: .accepted)
+        guard let wait else { return queued }
+        var applied = HTTPFields()
+        applied[.preferenceApplied] = "wait=\(wait)"
+        switch await handle.outcome(within: .seconds(wait)) {
+        case .sent(let receipt)?:
+            return .json(.object([
+                "id": .string(handle.id),
+                "status": .string("sent"),
+                "smtp": .object(["code": .int(receipt.reply.code), "message": .string(receipt.reply.message)]),
+            ]), status: .ok, headers: applied)
+        case .failed(let error)?:
+            var response = Problem.delivery(error, id: handle.id).response
+            response.headers[.preferenceApplied] = "wait=\(wait)"
+            return response
+        case nil:
+            var response = queued
+            response.headers[.preferenceApplied] = "wait=\(wait)"
+            return response
+        }
+    }
+
+    static func readJSON(_ request: Request) async throws(Problem) -> JSONValue {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodyBytes)
+        } catch {
+            throw Problem(status: .contentTooLarge, code: "EVALIDATION", title: "Request too large",
+                          detail: "the body is larger than \(maximumBodyBytes) bytes")
+        }
+        guard buffer.readableBytes > 0 else {
+            throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
+                          detail: "the body is empty; send a JSON object such as {\"to\": \"ada@example.com\", \"code\": \"493817\"}")
+        }
+        do {
+            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
+                          detail: "the body is not valid JSON: \(Self.describe(error))")
+        }
+    }
+
+    private static func describe(_ error: Error) -> String {
+        guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
+        if let underlying = context.underlyingError {
+            let text = "\(underlying)"
+            if let range = text.range(of: "NSDebugDescription=") {
+                return String(text[range.upperBound...].prefix { $0 != "}" && $0 != "," })
+            }
+        }
+        return context.debugDescription
+    }
+
+    private func render(_ email: EmailRequest, lenient: Bool) throws(Problem) -> RenderedEmail {
+        // Built-in variables win over the caller's: links and branding stay the service's own.
+        var variables = email.data.mapValues(\.mustacheValue)
+        variables["baseUrl"] = .string(configuration.baseURL)
+        variables["productName"] = .string(configuration.productName)
+        variables["to"] = .string(email.recipients[0].address)
+        variables["email"] = .string(email.recipients[0].address)
+        do {
+            return try catalog.render(email.template, data: .object(variables), strict: !lenient)
+        } catch {
+            switch error {
+            case .unknownTemplate(let name, let available):
+                throw Problem(status: .unprocessableContent, code: "ETEMPLATE", title: "Unknown template",
+                              detail: "no template named '\(name)'; available: \(available.joined(separator: ", "))",
+                              extra: ["field": .string("template"), "available": .array(available.map { .string($0) })])
+            case .missingVariables(let template, let missing):
+                throw Problem(status: .unprocessableContent, code: "ETEMPLATE", title: "Missing template variables",
+                              detail: "template '\(template)' uses variables the request does not provide: \(missing.joined(separator: ", ")) (add them to 'data', or send 'Prefer: lenient' to render them empty)",
+                              extra: ["field": .string("data"), "missing": .array(missing.map { .string($0) })])
+            case .renderFailed(let template, let detail):
+                throw Problem(status: .unprocessableContent, code: "ETEMPLATE", title: "Template error",
+                              detail: "template '\(template)' failed to render: \(detail)")
+            }
+        }
+    }
+
+    private func compose(_ email: EmailRequest, rendered: RenderedEmail, id: String) throws(Problem) -> SMTPMail {
+        let message = MailMessage(
+            from: configuration.sender,
+            to: email.recipients,
+            subject: rendered.subject,
+            textBody: rendered.text,
+            htmlBody: rendered.html
+        )
+        do {
+            return SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: try message.serialized())
+        } catch {
+            throw Problem(status: .unprocessableContent, code: "EMESSAGE", title: "Message cannot be built",
+                          detail: "\(error.field): \(error.reason)", extra: ["field": .string(error.field)])
+        }
+    }
+}

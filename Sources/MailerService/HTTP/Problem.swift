@@ -1,0 +1,57 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SMTP
+
+/// An RFC 9457 problem document with our stable `code`, so callers branch on codes, not prose.
+public struct Problem: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var title: String
+    public var detail: String
+    public var extra: [String: JSONValue] = [:]
+
+    public init(status: HTTPResponse.Status, code: String, title: String, detail: String, extra: [String: JSONValue] = [:]) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.extra = extra
+    }
+
+    static func validation(_ field: String, _ detail: String) -> Problem {
+        Problem(status: .unprocessableContent, code: "EVALIDATION", title: "Invalid request", detail: detail, extra: ["field": .string(field)])
+    }
+
+    static func delivery(_ error: SMTPError, id: String) -> Problem {
+        var extra: [String: JSONValue] = ["id": .string(id), "hint": .string(error.hint), "status_of_email": .string("failed")]
+        if let reply = error.reply {
+            extra["smtp"] = .object(["code": .int(reply.code), "message": .string(reply.message)])
+        }
+        return Problem(status: .badGateway, code: error.code.rawValue, title: "Email not sent", detail: error.message, extra: extra)
+    }
+
+    var body: JSONValue {
+        var members = extra
+        members["type"] = .string("urn:mailer:problem:\(code)")
+        members["title"] = .string(title)
+        members["status"] = .int(status.code)
+        members["detail"] = .string(detail)
+        members["code"] = .string(code)
+        return .object(members)
+    }
+
+    public var response: Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/problem+json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body.encoded())))
+    }
+}
+
+extension Response {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status, headers extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: value.encoded())))
+    }
+}

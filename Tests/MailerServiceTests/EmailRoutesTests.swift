@@ -1,0 +1,191 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOPosix
+import SMTPTestServer
+import Testing
+@testable import MailerService
+
+/// The service over real HTTP, sending to a real SMTP server on loopback.
+@Suite struct EmailRoutesTests {
+    struct Answer {
+        let status: HTTPResponse.Status
+        let contentType: String?
+        let json: [String: Any]
+    }
+
+    private func withService(
+        smtpPort: Int,
+        _ extra: [String: String] = [:],
+        log: CapturedLog = CapturedLog(),
+        _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: smtpPort, extra))
+        let app = try MailerApplication.build(configuration: configuration, logger: log.logger)
+        try await app.test(.live) { client in try await body(client) }
+    }
+
+    private func post(_ client: any TestClientProtocol, _ path: String, _ body: String, prefer: String? = "wait=5") async throws -> Answer {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let prefer { headers[HTTPField.Name("Prefer")!] = prefer }
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
+            let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+            return Answer(status: response.status, contentType: response.headers[.contentType], json: json)
+        }
+    }
+
+    @Test func verificationIsRenderedSentAndReported() async throws {
+        let server = try await SMTPTestServer.start()
+        let log = CapturedLog()
+        try await withService(smtpPort: server.port, log: log) { client in
+            let answer = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "493817"}"#)
+            #expect(answer.status == .ok)
+            #expect(answer.json["status"] as? String == "sent")
+            #expect((answer.json["smtp"] as? [String: Any])?["code"] as? Int == 250)
+            let id = try #require(answer.json["id"] as? String)
+
+            let message = try #require(try await server.waitForMessages(1).first)
+            #expect(message.recipients == ["ada@example.org"])
+            #expect(message.mailFrom == "no-reply@example.com")
+            #expect(message.data.contains("Subject: Your Acme verification code: 493817"))
+            #expect(message.data.contains("multipart/alternative"))
+            #expect(message.data.contains("From: Acme <no-reply@example.com>"))
+
+            let sent = log.records.first { $0["msg"] as? String == "email sent" }
+            #expect(sent?["email_id"] as? String == id)
+            #expect(sent?["template"] as? String == "verification")
+            #expect(sent?["smtp_host"] as? String == "127.0.0.1")
+        }
+        try await server.shutdown()
+    }
+
+    @Test func withoutPreferTheAnswerIs202AndTheEmailStillArrives() async throws {
+        let server = try await SMTPTestServer.start()
+        try await withService(smtpPort: server.port) { client in
+            let answer = try await post(client, "/v1/emails/password-reset", #"{"to": "ada@example.org", "code": "a&b c"}"#, prefer: nil)
+            #expect(answer.status == .accepted)
+            #expect(answer.json["status"] as? String == "queued")
+            let message = try #require(try await server.waitForMessages(1).first)
+            // The link's parameters are URL-encoded (quoted-printable may fold the line, so unfold first).
+            let unfolded = message.data.replacingOccurrences(of: "=\r\n", with: "").replacingOccurrences(of: "=3D", with: "=")
+            #expect(unfolded.contains("https://app.example.com/link/reset-password?code=a%26b%20c&email=ada%40example.org"))
+        }
+        try await server.shutdown()
+    }
+
+    @Test func invitationWithoutOptionalNamesStillRenders() async throws {
+        let server = try await SMTPTestServer.start()
+        try await withService(smtpPort: server.port) { client in
+            let answer = try await post(client, "/v1/emails/invitation", #"{"to": ["bob@example.org"], "inviteUrl": "https://app.example.com/join/xyz"}"#)
+            #expect(answer.status == .ok, "\(answer.json)")
+            let message = try #require(try await server.waitForMessages(1).first)
+            #expect(message.data.contains("Subject: You are invited to Acme"))
+        }
+        try await server.shutdown()
+    }
+
+    @Test func closedSMTPPortIs502ECONNREFUSEDAndLogged() async throws {
+        let port = try await closedPort()
+        let log = CapturedLog()
+        try await withService(smtpPort: port, log: log) { client in
+            let answer = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#)
+            #expect(answer.status == .badGateway)
+            #expect(answer.contentType == "application/problem+json")
+            #expect(answer.json["code"] as? String == "ECONNREFUSED")
+            #expect((answer.json["hint"] as? String)?.isEmpty == false)
+        }
+        let failure = log.records.first { $0["msg"] as? String == "email not sent" }
+        #expect(failure?["code"] as? String == "ECONNREFUSED")
+        #expect(failure?["hint"] as? String != nil)
+        #expect(log.text.contains(#""code":"ECONNREFUSED""#))
+    }
+
+    @Test func badInputIsAProblemNamingTheField() async throws {
+        let port = try await closedPort()
+        try await withService(smtpPort: port) { client in
+            let malformed = try await post(client, "/v1/emails/verification", #"{"to": "#)
+            #expect(malformed.status == .badRequest)
+            #expect(malformed.json["code"] as? String == "EVALIDATION")
+            #expect(malformed.contentType == "application/problem+json")
+
+            let badAddress = try await post(client, "/v1/emails/verification", #"{"to": "not-an-address", "code": "1"}"#)
+            #expect(badAddress.status == .unprocessableContent)
+            #expect(badAddress.json["field"] as? String == "to")
+
+            let secondBad = try await post(client, "/v1/emails/verification", #"{"to": ["a@example.org", "b@"], "code": "1"}"#)
+            #expect(secondBad.json["field"] as? String == "to[1]")
+
+            let missingCode = try await post(client, "/v1/emails/verification", #"{"to": "a@example.org"}"#)
+            #expect(missingCode.json["field"] as? String == "code")
+
+            let typo = try await post(client, "/v1/emails", #"{"tempalte": "verification", "to": "a@example.org"}"#)
+            #expect(typo.status == .unprocessableContent)
+            #expect(typo.json["field"] as? String == "tempalte")
+
+            let unknown = try await post(client, "/v1/emails", #"{"template": "nope", "to": "a@example.org"}"#)
+            #expect(unknown.json["code"] as? String == "ETEMPLATE")
+
+            let notObject = try await post(client, "/v1/emails/verification", "[1, 2]")
+            #expect(notObject.status == .badRequest)
+        }
+    }
+
+    @Test func missingTemplateVariablesAreAllListed() async throws {
+        let server = try await SMTPTestServer.start()
+        try await withService(smtpPort: server.port) { client in
+            let strict = try await post(client, "/v1/emails", #"{"template": "invitation", "to": "a@example.org"}"#)
+            #expect(strict.status == .unprocessableContent)
+            #expect(strict.json["code"] as? String == "ETEMPLATE")
+            let missing = Set(strict.json["missing"] as? [String] ?? [])
+            #expect(missing.isSuperset(of: ["link", "inviterName", "organizationName"]), "\(missing)")
+
+            let lenient = try await post(client, "/v1/emails", #"{"template": "invitation", "to": "a@example.org"}"#, prefer: "lenient, wait=5")
+            #expect(lenient.status == .ok, "\(lenient.json)")
+        }
+        try await server.shutdown()
+    }
+
+    @Test func genericTemplateEndpointUsesTheCallersData() async throws {
+        let server = try await SMTPTestServer.start()
+        try await withService(smtpPort: server.port) { client in
+            let answer = try await post(client, "/v1/emails", #"{"template": "verification", "to": "Zoë <zoe@example.org>", "data": {"code": "<b>42</b>"}}"#)
+            #expect(answer.status == .ok, "\(answer.json)")
+            let message = try #require(try await server.waitForMessages(1).first)
+            #expect(message.data.contains("=?utf-8?"))  // the non-ASCII display name is encoded
+            #expect(message.data.contains("&lt;b&gt;42&lt;/b&gt;"))  // escaped in HTML
+        }
+        try await server.shutdown()
+    }
+
+    @Test func healthAndUnknownRoutes() async throws {
+        let port = try await closedPort()
+        try await withService(smtpPort: port) { client in
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/nothing", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+        }
+    }
+
+    @Test func passwordNeverReachesTheLog() async throws {
+        let port = try await closedPort()
+        let log = CapturedLog()
+        try await withService(smtpPort: port, ["SMTP_USERNAME": "alice", "SMTP_PASSWORD": "hunter2-secret", "SMTP_ALLOW_INSECURE_AUTH": "true"], log: log) { client in
+            _ = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#)
+        }
+        #expect(!log.text.contains("hunter2"))
+        #expect(!log.records.isEmpty)
+    }
+
+    private func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+}

@@ -1,0 +1,64 @@
+import Testing
+@testable import MailerService
+
+@Suite struct MailerConfigurationTests {
+    @Test func everyProblemIsReportedAtOnceNamingTheVariable() {
+        let environment = ["SMTP_PORT": "smtp", "SMTP_TLS": "maybe", "SMTP_PASSWORD": "hunter2-secret", "MAILER_TEMPLATES_DIR": templatesDirectory]
+        #expect {
+            _ = try MailerConfiguration.fromEnvironment(environment)
+        } throws: { error in
+            let problems = (error as! ConfigurationError).problems
+            let variables = problems.map(\.variable)
+            return variables.contains("SMTP_HOST") && variables.contains("SMTP_PORT") && variables.contains("SMTP_SENDER")
+                && variables.contains("SMTP_TLS") && variables.contains("SMTP_USERNAME")
+                && !problems.description.contains("hunter2-secret")
+        }
+    }
+
+    @Test func booleansAcceptTheUsualSpellings() throws {
+        for (text, expected) in [("TRUE", true), ("yes", true), ("1", true), ("No", false), ("0", false), ("false", false)] {
+            let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: 465, ["SMTP_TLS": text]))
+            #expect((configuration.smtp.security == .implicitTLS) == expected, "SMTP_TLS=\(text)")
+        }
+    }
+
+    @Test func securityFollowsTheTwoTLSSwitches() throws {
+        #expect(try MailerConfiguration.fromEnvironment(environment(smtpPort: 587)).smtp.security == .startTLSWhenOffered)
+        #expect(try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["SMTP_OPPORTUNISTIC_TLS": "false"])).smtp.security == .plaintext)
+    }
+
+    @Test func senderWithoutNameGetsTheProductName() throws {
+        let plain = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25))
+        #expect(plain.sender.displayName == "Acme")
+        let named = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["SMTP_SENDER": "Support <help@example.com>"]))
+        #expect(named.sender.displayName == "Support")
+        #expect(named.sender.address == "help@example.com")
+    }
+
+    @Test func adminWebURLIsAnAliasForTheBaseURL() throws {
+        var env = environment(smtpPort: 25)
+        env["MAILER_BASE_URL"] = nil
+        env["ADMIN_WEB_URL"] = "https://feedback.example.com/"
+        #expect(try MailerConfiguration.fromEnvironment(env).baseURL == "https://feedback.example.com")
+    }
+
+    @Test func summaryRedactsThePassword() throws {
+        let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: 587, ["SMTP_USERNAME": "alice", "SMTP_PASSWORD": "hunter2-secret"]))
+        #expect(configuration.redactedSummary["smtp_password"] == "<redacted>")
+        #expect(!configuration.redactedSummary.values.contains { $0.contains("hunter2") })
+    }
+
+    @Test func emptyValuesCountAsUnset() {
+        #expect(throws: ConfigurationError.self) {
+            try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["SMTP_HOST": "  "]))
+        }
+    }
+
+    @Test func invalidSenderIsNamed() {
+        #expect {
+            try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["SMTP_SENDER": "not an address"]))
+        } throws: { error in
+            (error as! ConfigurationError).problems.map(\.variable) == ["SMTP_SENDER"]
+        }
+    }
+}
