@@ -1,0 +1,31 @@
+# Build stage: the full Swift toolchain; only the binary leaves it.
+FROM swift:6.3-bookworm AS build
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libssl-dev \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /build
+# Resolve dependencies in their own layer so code changes do not fetch them again.
+COPY Package.swift ./
+RUN swift package resolve
+COPY Sources ./Sources
+COPY Tests ./Tests
+RUN swift build -c release --static-swift-stdlib --product mailer \
+    && cp "$(swift build -c release --show-bin-path)/mailer" /build/mailer \
+    && strip /build/mailer
+
+# Runtime stage: Debian slim with CA certificates (to verify SMTP servers) and nothing else.
+FROM debian:bookworm-slim
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin mailer
+WORKDIR /app
+COPY --from=build /build/mailer /usr/local/bin/mailer
+COPY templates ./templates
+USER mailer:mailer
+ENV MAILER_PORT=8080 \
+    MAILER_TEMPLATES_DIR=/app/templates
+EXPOSE 8080
+STOPSIGNAL SIGTERM
+ENTRYPOINT ["/usr/local/bin/mailer"]
+CMD ["serve"]

@@ -1,0 +1,223 @@
+#!/usr/bin/env python3
+"""Interoperability check: the real `mailer serve` against aiosmtpd (STARTTLS + AUTH).
+
+Sends the three emails over HTTP with `Prefer: wait`, then parses what aiosmtpd received
+with Python's `email` package. Also provokes ECONNREFUSED against a closed port and checks
+the 502 problem+json and the JSON log line. Prints 'N passed, N failed' and exits non-zero
+on any failure.
+
+Usage: interop.py PATH/TO/mailer   (run from the repository root; needs aiosmtpd and openssl)
+"""
+import email
+import email.policy
+import json
+import os
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+USER, PASSWORD = "alice", "s3cret-Pa55"
+results = []
+
+
+def check(name, condition, detail=""):
+    results.append(condition)
+    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f": {detail}"), flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_certificates(directory):
+    ca_key, ca_pem = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
+    key, csr, cert = (os.path.join(directory, n) for n in ("key.pem", "server.csr", "cert.pem"))
+    ext = os.path.join(directory, "ext.cnf")
+    with open(ext, "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
+    run = lambda *args: subprocess.run(args, check=True, capture_output=True)
+    run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca_pem,
+        "-days", "2", "-subj", "/CN=mailer interop test CA")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost")
+    run("openssl", "x509", "-req", "-in", csr, "-CA", ca_pem, "-CAkey", ca_key, "-CAcreateserial",
+        "-out", cert, "-days", "2", "-extfile", ext)
+    return ca_pem, cert, key
+
+
+class Capture:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.messages.append({
+                "mail_from": envelope.mail_from,
+                "rcpt_tos": list(envelope.rcpt_tos),
+                "content": envelope.original_content,
+                "tls": session.ssl is not None,
+                "login": session.login_data.decode() if isinstance(session.login_data, bytes) else session.login_data,
+            })
+        return "250 2.0.0 OK: queued"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER and auth_data.password.decode() == PASSWORD
+    if ok:
+        session.login_data = auth_data.login
+    return AuthResult(success=ok)
+
+
+def start_mailer(binary, env_overrides, log_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAILER_"))}
+    env.update(env_overrides)
+    log = open(log_path, "w")
+    process = subprocess.Popen([binary, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    port = int(env_overrides["MAILER_PORT"])
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"mailer exited with {process.returncode}: {open(log_path).read()}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("mailer did not become healthy: " + open(log_path).read())
+
+
+def post(port, path, body, wait=10):
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}"})
+    try:
+        with urllib.request.urlopen(request, timeout=wait + 10) as response:
+            return response.status, response.headers.get("Content-Type"), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type"), json.loads(error.read())
+
+
+def bodies(message):
+    parts = {part.get_content_type(): part.get_content() for part in message.walk() if not part.is_multipart()}
+    return parts.get("text/plain", ""), parts.get("text/html", "")
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    work = tempfile.mkdtemp(prefix="mailer-interop-")
+    ca_pem, cert, key = make_certificates(work)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+
+    capture = Capture()
+    smtp_port = free_port()
+    controller = Controller(capture, hostname="127.0.0.1", port=smtp_port, tls_context=context,
+                            require_starttls=True, authenticator=authenticator, auth_require_tls=True,
+                            auth_required=True, server_hostname="localhost")
+    controller.start()
+    http_port = free_port()
+    log_path = os.path.join(work, "mailer.log")
+    mailer = start_mailer(binary, {
+        "SMTP_HOST": "localhost", "SMTP_PORT": str(smtp_port), "SMTP_SENDER": "Interop Test <no-reply@example.com>",
+        "SMTP_USERNAME": USER, "SMTP_PASSWORD": PASSWORD, "SMTP_CA_FILE": ca_pem,
+        "MAILER_PORT": str(http_port), "MAILER_BASE_URL": "https://app.example.com", "MAILER_FROM_NAME": "Acme Feedback",
+        "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_HELO_NAME": "interop.example.com",
+    }, log_path)
+    try:
+        cases = [
+            ("/v1/emails/verification", {"to": "ada@example.org", "code": "493817"}),
+            ("/v1/emails/password-reset", {"to": "Zoë Zürich <zoe@example.org>", "code": "r&s t"}),
+            ("/v1/emails/invitation", {"to": ["bob@example.org"], "code": "inv-1", "inviterName": "Ada <Admin>", "organizationName": "Ünïcode Org"}),
+        ]
+        for path, body in cases:
+            status, content_type, answer = post(http_port, path, body)
+            check(f"{path} answers 200 sent", status == 200 and answer.get("status") == "sent", f"{status} {answer}")
+            check(f"{path} reports the SMTP reply", answer.get("smtp", {}).get("code") == 250, answer)
+
+        deadline = time.time() + 5
+        while len(capture.messages) < 3 and time.time() < deadline:
+            time.sleep(0.05)
+        check("aiosmtpd received 3 messages", len(capture.messages) == 3, len(capture.messages))
+        by_recipient = {m["rcpt_tos"][0]: m for m in capture.messages}
+        for m in capture.messages:
+            check(f"message to {m['rcpt_tos']} went over STARTTLS with AUTH", m["tls"] and m["login"] == USER, m)
+            check("envelope sender is SMTP_SENDER's address", m["mail_from"] == "no-reply@example.com", m["mail_from"])
+            raw = m["content"]
+            check("only CRLF line endings", b"\n" not in raw.replace(b"\r\n", b""), "bare LF found")
+            check("no line longer than 998 octets", all(len(line) <= 998 for line in raw.split(b"\r\n")))
+
+        def parsed(recipient):
+            return email.message_from_bytes(by_recipient[recipient]["content"], policy=email.policy.default)
+
+        verification = parsed("ada@example.org")
+        text, html = bodies(verification)
+        check("verification: multipart/alternative", verification.get_content_type() == "multipart/alternative", verification.get_content_type())
+        check("verification: subject has the code", verification["Subject"] == "Your Acme Feedback verification code: 493817", verification["Subject"])
+        check("verification: From with display name", verification["From"].addresses[0].display_name == "Interop Test"
+              and verification["From"].addresses[0].addr_spec == "no-reply@example.com", str(verification["From"]))
+        check("verification: To", verification["To"].addresses[0].addr_spec == "ada@example.org", str(verification["To"]))
+        check("verification: Date and Message-ID present", verification["Date"] is not None and verification["Message-ID"] is not None)
+        check("verification: text and HTML carry the code", "493817" in text and "493817" in html, (text, html))
+        check("verification: HTML uses the shared layout", "<!DOCTYPE html>" in html and "Acme Feedback" in html)
+
+        reset = parsed("zoe@example.org")
+        text, html = bodies(reset)
+        link = "https://app.example.com/link/reset-password?code=r%26s%20t&email=zoe%40example.org"
+        check("password-reset: non-ASCII display name decoded", reset["To"].addresses[0].display_name == "Zoë Zürich", str(reset["To"]))
+        check("password-reset: link URL-encoded in text", link in text, text)
+        check("password-reset: link HTML-escaped in HTML", link.replace("&", "&amp;") in html, html)
+
+        invitation = parsed("bob@example.org")
+        text, html = bodies(invitation)
+        check("invitation: non-ASCII subject decoded", invitation["Subject"] == "Ada <Admin> invited you to Ünïcode Org on Acme Feedback", invitation["Subject"])
+        check("invitation: inviter escaped in HTML", "Ada &lt;Admin&gt;" in html and "Ada <Admin>" not in html, html)
+        check("invitation: link in text", "https://app.example.com/link/user-invitation?code=inv-1&email=bob%40example.org" in text, text)
+    finally:
+        mailer.terminate()
+        mailer.wait(timeout=15)
+        controller.stop()
+    log = open(log_path).read()
+    check("SMTP_PASSWORD never appears in the log", PASSWORD not in log)
+    lines = [json.loads(line) for line in log.splitlines() if line.strip()]
+    check("every log line is a JSON object with ts, level, msg", all({"ts", "level", "msg"} <= set(l) for l in lines), log[:500])
+    check("one 'email sent' line per email", sum(l["msg"] == "email sent" for l in lines) == 3, log[-2000:])
+
+    # A closed port: the error code reaches both the caller and the log.
+    closed = free_port()
+    http_port = free_port()
+    log_path = os.path.join(work, "mailer-refused.log")
+    mailer = start_mailer(binary, {
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(closed), "SMTP_SENDER": "no-reply@example.com",
+        "MAILER_PORT": str(http_port), "MAILER_TEMPLATES_DIR": os.path.abspath("templates"),
+    }, log_path)
+    try:
+        status, content_type, answer = post(http_port, "/v1/emails/verification", {"to": "ada@example.org", "code": "1"}, wait=5)
+        check("closed port: 502 problem+json", status == 502 and content_type == "application/problem+json", f"{status} {content_type}")
+        check("closed port: code ECONNREFUSED with a hint", answer.get("code") == "ECONNREFUSED" and answer.get("hint"), answer)
+    finally:
+        mailer.terminate()
+        mailer.wait(timeout=15)
+    log = open(log_path).read()
+    check('closed port: log line with "code":"ECONNREFUSED"', any(
+        json.loads(l).get("code") == "ECONNREFUSED" for l in log.splitlines() if l.strip()), log[-1000:])
+
+    passed = sum(results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
