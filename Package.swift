@@ -77,6 +77,7 @@ let package = Package(
             dependencies: [
                 "MailerService", "SMTPTestServer",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
     ]

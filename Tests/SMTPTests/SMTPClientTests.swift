@@ -36,11 +36,17 @@ import Testing
 
     private func expectFailure(_ code: SMTPErrorCode, _ configuration: SMTPClientConfiguration, mail: SMTPMail = Self.mail) async throws -> SMTPError {
         let client = try SMTPClient(configuration: configuration)
+        let outcome: Result<SMTPDeliveryReceipt, SMTPError>
         do {
-            let receipt = try await client.send(mail)
+            outcome = .success(try await client.send(mail))
+        } catch {
+            outcome = .failure(error)
+        }
+        switch outcome {
+        case .success(let receipt):
             Issue.record("expected \(code.rawValue), but the server accepted: \(receipt.reply)")
             throw CancellationError()
-        } catch {
+        case .failure(let error):
             #expect(error.code == code, "\(error)")
             return error
         }

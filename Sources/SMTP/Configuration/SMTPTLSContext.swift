@@ -10,7 +10,7 @@ enum SMTPTLSContext {
         case "tlsv1.2", "": tls.minimumTLSVersion = .tlsv12
         case "tlsv1.1": tls.minimumTLSVersion = .tlsv11
         case "tlsv1", "tlsv1.0": tls.minimumTLSVersion = .tlsv1
-        default: tls.cipherSuites = settings.cipherSpec
+        default: tls.cipherSuites = try CipherList.resolve(settings.cipherSpec)
         }
         if settings.skipVerify {
             tls.certificateVerification = .none
