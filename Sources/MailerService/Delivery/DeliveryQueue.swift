@@ -17,11 +17,13 @@ public final class DeliveryQueue: Service, Sendable {
     }
 
     private let client: SMTPClient
+    private let logger: Logger
     private let jobs: AsyncStream<Job>
     private let continuation: AsyncStream<Job>.Continuation
 
-    public init(client: SMTPClient) {
+    public init(client: SMTPClient, logger: Logger) {
         self.client = client
+        self.logger = logger
         (jobs, continuation) = AsyncStream.makeStream(of: Job.self)
     }
 
@@ -44,8 +46,10 @@ public final class DeliveryQueue: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
+            self.logger.info("shutting down: no new emails are accepted; finishing the ones in flight")
             self.continuation.finish()
         }
+        logger.info("delivery queue stopped: every accepted email was handed to the SMTP server or failed")
     }
 
     private func deliver(_ job: Job) async {
@@ -55,7 +59,7 @@ public final class DeliveryQueue: Service, Sendable {
         do {
             let receipt = try await client.send(job.mail, logger: logger)
             logger.info("email sent", metadata: [
-                "duration_ms": "\(Self.milliseconds(since: started))",
+                "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
                 "smtp_code": .stringConvertible(receipt.reply.code),
                 "smtp_reply": "\(receipt.reply.message)",
                 "tls": "\(receipt.tlsVersion ?? "none")",
@@ -63,7 +67,7 @@ public final class DeliveryQueue: Service, Sendable {
             job.handle.complete(.sent(receipt))
         } catch {
             var metadata: Logger.Metadata = [
-                "duration_ms": "\(Self.milliseconds(since: started))",
+                "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
                 "code": "\(error.code.rawValue)",
                 "hint": "\(error.hint)",
                 "error": "\(error.message)",
