@@ -28,11 +28,17 @@ struct Render: ParsableCommand {
         } catch {
             throw CLIError("cannot read template \(template): \(error.localizedDescription)")
         }
+        let bytes: Data
+        do {
+            bytes = try Data(contentsOf: URL(fileURLWithPath: data))
+        } catch {
+            throw CLIError("cannot read data file \(data): \(error.localizedDescription)")
+        }
         let value: MustacheValue
         do {
-            value = try MustacheValue(json: Data(contentsOf: URL(fileURLWithPath: data)))
+            value = try MustacheValue(json: bytes)
         } catch {
-            throw CLIError("cannot read JSON data from \(data): \(error)")
+            throw CLIError("\(data) is not valid JSON: \(error)")
         }
         var library = MustacheLibrary()
         if let partials {
