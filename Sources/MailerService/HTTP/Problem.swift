@@ -24,7 +24,7 @@ public struct Problem: Error, Sendable {
     }
 
     static func delivery(_ error: SMTPError, id: String) -> Problem {
-        var extra: [String: JSONValue] = ["id": .string(id), "hint": .string(error.hint), "status_of_email": .string("failed")]
+        var extra: [String: JSONValue] = ["id": .string(id), "hint": .string(error.hint), "email_status": .string("failed")]
         if let reply = error.reply {
             extra["smtp"] = .object(["code": .int(reply.code), "message": .string(reply.message)])
         }
