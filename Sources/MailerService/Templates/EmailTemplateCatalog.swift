@@ -1,34 +1,72 @@
 import Foundation
 import MustacheRenderer
 
-/// The emails the service can send, loaded once from the templates folder.
+/// The emails the service can send, parsed once from the templates folder.
 ///
-/// An email named `verification` is three files: `verification.subject.mustache`,
-/// `verification.text.mustache` and optionally `verification.html.mustache`. Every other
-/// `.mustache` file (such as `layout.html.mustache`) is a partial, available to all by its file name.
+/// `templates/<name>/` holds `subject.mustache`, `text.mustache` and optionally
+/// `html.mustache`; `templates/partials/<partial>.mustache` are shared partials and layouts,
+/// available to every template by file name (`{{<layout.html}}`, `{{> footer}}`).
 public struct EmailTemplateCatalog: Sendable {
     public let directory: String
     public let names: [String]
     private let library: MustacheLibrary
 
+    static let partialsFolder = "partials"
+    static let parts = ["subject", "text", "html"]
+
     public init(directory: String) throws(TemplateCatalogError) {
         self.directory = directory
+        let root = URL(fileURLWithPath: directory, isDirectory: true)
+        var library = MustacheLibrary()
+        var names: [String] = []
         do {
-            library = try MustacheLibrary(directory: URL(fileURLWithPath: directory, isDirectory: true))
+            let partials = root.appendingPathComponent(Self.partialsFolder, isDirectory: true)
+            for file in try Self.mustacheFiles(in: partials) {
+                let name = String(file.lastPathComponent.dropLast(".mustache".count))
+                library.register(try Self.parse(file, shownAs: "\(Self.partialsFolder)/\(file.lastPathComponent)"), named: name)
+            }
+            for folder in try Self.subfolders(of: root) where folder.lastPathComponent != Self.partialsFolder {
+                let name = folder.lastPathComponent
+                let present = Set(try Self.mustacheFiles(in: folder).map { String($0.lastPathComponent.dropLast(".mustache".count)) })
+                guard present.contains("subject") else { continue }
+                guard present.contains("text") else {
+                    throw TemplateCatalogError(message: "template \(name) has subject.mustache but no text.mustache in \(folder.path)")
+                }
+                for part in Self.parts where present.contains(part) {
+                    let file = folder.appendingPathComponent("\(part).mustache")
+                    library.register(try Self.parse(file, shownAs: "\(name)/\(part).mustache"), named: "\(name)/\(part)")
+                }
+                names.append(name)
+            }
+        } catch let error as TemplateCatalogError {
+            throw error
         } catch let error as MustacheParseError {
             throw TemplateCatalogError(message: "template \(error.description)")
         } catch {
-            throw TemplateCatalogError(message: "cannot load templates from \(directory): \(error)")
+            throw TemplateCatalogError(message: "cannot load templates from \(directory): \(error.localizedDescription)")
         }
-        let subjects = library.names.filter { $0.hasSuffix(".subject") }.map { String($0.dropLast(".subject".count)) }
-        var names: [String] = []
-        for name in subjects.sorted() {
-            guard library[name + ".text"] != nil else {
-                throw TemplateCatalogError(message: "template \(name) has \(name).subject.mustache but no \(name).text.mustache in \(directory)")
-            }
-            names.append(name)
+        guard !names.isEmpty else {
+            throw TemplateCatalogError(message: "no templates in \(directory): expected folders such as verification/ holding subject.mustache and text.mustache")
         }
-        self.names = names
+        self.library = library
+        self.names = names.sorted()
+    }
+
+    private static func parse(_ file: URL, shownAs name: String) throws -> MustacheTemplate {
+        try MustacheTemplate(source: String(contentsOf: file, encoding: .utf8), name: name)
+    }
+
+    private static func mustacheFiles(in folder: URL) throws -> [URL] {
+        guard FileManager.default.fileExists(atPath: folder.path) else { return [] }
+        return try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "mustache" }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    private static func subfolders(of folder: URL) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: [.isDirectoryKey])
+            .filter { (try? $0.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
     public func contains(_ name: String) -> Bool { names.contains(name) }
@@ -38,9 +76,9 @@ public struct EmailTemplateCatalog: Sendable {
     public func render(_ name: String, data: MustacheValue, strict: Bool) throws(TemplateRenderError) -> RenderedEmail {
         guard contains(name) else { throw .unknownTemplate(name, available: names) }
         do {
-            let subject = try library.render(name + ".subject", data, escaping: .none)
-            let text = try library.render(name + ".text", data, escaping: .none)
-            let html = try library[name + ".html"].map { _ in try library.render(name + ".html", data, escaping: .html) }
+            let subject = try library.render("\(name)/subject", data, escaping: .none)
+            let text = try library.render("\(name)/text", data, escaping: .none)
+            let html = try library["\(name)/html"].map { _ in try library.render("\(name)/html", data, escaping: .html) }
             if strict {
                 var missing: [String] = []
                 for result in [subject, text] + (html.map { [$0] } ?? []) {
