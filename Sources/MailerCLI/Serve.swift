@@ -38,6 +38,10 @@ struct Serve: AsyncParsableCommand {
         } catch let error as TemplateCatalogError {
             logger.critical("cannot load templates: \(error.message)", metadata: ["variable": "MAILER_TEMPLATES_DIR"])
             throw ExitCode(78)
+        } catch {
+            // Typically the HTTP port is taken; say so in the same JSON stream as everything else.
+            logger.critical("stopped: \(error)", metadata: ["mailer_port": "\(configuration.httpPort)"])
+            throw ExitCode(1)
         }
     }
 }

@@ -130,6 +130,21 @@ import Testing
 
             let notObject = try await post(client, "/v1/emails/verification", "[1, 2]")
             #expect(notObject.status == .badRequest)
+
+            let badString = try await post(client, "/v1/emails/verification", #"{"to": "a@example.org", "code": "\ud800"}"#)
+            #expect(badString.status == .badRequest)
+            #expect((badString.json["detail"] as? String)?.contains("code") == true, "\(badString.json)")
+
+            // A reset link names one person: it must not go to a second one.
+            let twoResets = try await post(client, "/v1/emails/password-reset", #"{"to": ["a@example.org", "b@example.org"], "code": "1"}"#)
+            #expect(twoResets.status == .unprocessableContent)
+            #expect(twoResets.json["field"] as? String == "to")
+
+            let scriptLink = try await post(client, "/v1/emails", #"{"template": "password-reset", "to": "a@example.org", "data": {"link": "javascript:alert(1)"}}"#)
+            #expect(scriptLink.json["field"] as? String == "data.link")
+
+            let ftpReset = try await post(client, "/v1/emails/password-reset", #"{"to": "a@example.org", "resetUrl": "ftp://x.test/r"}"#)
+            #expect(ftpReset.json["field"] as? String == "resetUrl")
         }
     }
 

@@ -24,6 +24,12 @@ import Testing
         #expect(throws: SMTPConfigurationError.self) { try CipherList.resolve(spec) }
     }
 
+    @Test func versionWordsThatAreNotAMinimumAreCipherAliases() throws {
+        // "TLSv1" is OpenSSL's alias for the CBC suites, never a way to allow TLS 1.0.
+        #expect(try CipherList.resolve("TLSv1").split(separator: ":").allSatisfy { $0.hasSuffix("SHA") })
+        #expect(throws: SMTPConfigurationError.self) { try CipherList.resolve("TLSv1.1") }
+    }
+
     @Test func everyResolvedListIsAcceptedByTheTLSLibrary() throws {
         for spec in ["HIGH", "ECDHE+AESGCM:ECDHE+CHACHA20", "ALL:-kRSA:+SHA1", "DEFAULT:@STRENGTH", "AES256-SHA"] {
             _ = try SMTPTLSContext.make(.init(cipherSpec: spec))

@@ -121,21 +121,25 @@ import Testing
         _ = try await expectFailure(.dns, Self.configuration(port: 25, host: "no-such-host.invalid", security: .plaintext))
     }
 
-    @Test func silentServerIsETIMEDOUT() async throws {
+    @Test func silentTLSServerIsETIMEDOUT() async throws {
+        let certificates = try TestCertificates.generate()
         var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .implicit
+        settings.certificates = certificates
         settings.faults = [.noGreeting]
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
-        _ = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: .milliseconds(300)))
+        _ = try await expectFailure(.timedOut, Self.configuration(port: server.port, security: .implicitTLS, caFile: try Self.caFile(certificates), timeout: .milliseconds(500)))
     }
 
-    @Test func unansweredDataIsETIMEDOUTNamingTheStep() async throws {
+    @Test func unansweredDataIsETIMEDOUTWarningOfDuplicates() async throws {
         var settings = SMTPTestServerConfiguration()
         settings.faults = [.noReplyToData]
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: .milliseconds(500)))
         #expect(error.command == "end of message")
+        #expect(error.hint.contains("twice"))
     }
 
     @Test func implicitTLSAgainstAPlaintextServerIsETLS() async throws {
@@ -145,13 +149,13 @@ import Testing
         #expect(error.hint.contains("SMTP_TLS=false"))
     }
 
-    @Test func plaintextAgainstAnImplicitTLSServerTimesOutWithATLSHint() async throws {
+    @Test func plaintextAgainstAnImplicitTLSServerIsETLS() async throws {
         var settings = SMTPTestServerConfiguration()
         settings.tlsMode = .implicit
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
-        // The server waits for a ClientHello, we wait for a greeting: nothing happens until the greeting timeout.
-        let error = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .startTLSWhenOffered, timeout: .milliseconds(300)))
+        // The server waits for a ClientHello, we wait for a greeting: the silence is the symptom.
+        let error = try await expectFailure(.tls, Self.configuration(port: server.port, host: "127.0.0.1", security: .startTLSWhenOffered, timeout: .milliseconds(300)))
         #expect(error.hint.contains("SMTP_TLS=true"))
     }
 
@@ -216,6 +220,16 @@ import Testing
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         _ = try await expectFailure(.connection, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
+    }
+
+    @Test func serverClosingWith421IsECONNECTION() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.rejectRecipient(code: 421, text: "4.3.2 shutting down", matching: nil)]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let error = try await expectFailure(.connection, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
+        #expect(error.reply?.code == 421)
+        #expect(error.isTransient)
     }
 
     @Test func badCipherListIsAStartUpError() {

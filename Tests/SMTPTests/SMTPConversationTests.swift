@@ -167,14 +167,34 @@ import Testing
         #expect(failure(in: c.receive(reply(454, "4.7.0 TLS not available")))?.code == .tls)
     }
 
-    @Test func silentServerOnPort465WithoutTLSIsETLSElsewhereETIMEDOUT() {
+    @Test func silentServerIsETLSUnlessTLSIsAlreadyOn() {
         var on465 = conversation(security: .startTLSWhenOffered, port: 465)
         let error465 = failure(in: on465.timedOut(after: .seconds(1)))
         #expect(error465?.code == .tls)
-        #expect(error465?.hint.contains("SMTP_TLS=true") == true)
+        #expect(error465?.hint == "port 465 usually expects implicit TLS: set SMTP_TLS=true")
 
-        var elsewhere = conversation(security: .startTLSWhenOffered, port: 2525)
-        #expect(failure(in: elsewhere.timedOut(after: .seconds(1)))?.code == .timedOut)
+        var elsewhere = conversation(security: .plaintext, port: 2525)
+        #expect(failure(in: elsewhere.timedOut(after: .seconds(1)))?.code == .tls)
+
+        var implicit = conversation(security: .implicitTLS, port: 465)
+        #expect(failure(in: implicit.timedOut(after: .seconds(1)))?.code == .timedOut)
+    }
+
+    @Test func reply421EndsTheSessionAtAnyStep() {
+        var c = conversation(security: .plaintext)
+        _ = c.receive(reply(220, "ready"))
+        let actions = c.receive(reply(421, "4.7.0 too many connections"))
+        #expect(failure(in: actions)?.code == .connection)
+        #expect(actions.last == .close)
+        #expect(c.isFinished)
+    }
+
+    @Test func lossAfterTheMessageWarnsOfDuplicates() {
+        var c = conversation(security: .plaintext)
+        for r in [reply(220, "ready"), reply(250, "x"), reply(250, "ok"), reply(250, "ok"), reply(250, "ok"), reply(354, "go")] { _ = c.receive(r) }
+        let error = c.connectionClosed()
+        #expect(error?.code == .connection)
+        #expect(error?.hint.contains("twice") == true)
     }
 
     @Test func timeoutAfterACommandNamesTheCommand() {

@@ -17,7 +17,7 @@ public enum MailerApplication {
         } catch {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: error.variable, message: error.problem)])
         }
-        let queue = DeliveryQueue(client: client, logger: logger)
+        let queue = DeliveryQueue(client: client, maximumSessions: configuration.maximumSessions, logger: logger)
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())

@@ -62,10 +62,19 @@ struct EnvironmentReader {
         return port
     }
 
+    mutating func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) -> Int {
+        guard let value = string(name) else { return defaultValue }
+        guard let number = Int(value), range.contains(number) else {
+            problem(name, "must be a whole number from \(range.lowerBound) to \(range.upperBound), got \"\(value)\"")
+            return defaultValue
+        }
+        return number
+    }
+
     mutating func seconds(_ name: String, default defaultValue: Duration) -> Duration {
         guard let value = string(name) else { return defaultValue }
-        guard let seconds = Double(value), seconds > 0, seconds <= 3600 else {
-            problem(name, "must be a number of seconds between 0 and 3600, got \"\(value)\"")
+        guard let seconds = Double(value), seconds >= 0.1, seconds <= 3600 else {
+            problem(name, "must be a number of seconds from 0.1 to 3600, got \"\(value)\"")
             return defaultValue
         }
         return .milliseconds(Int64(seconds * 1000))

@@ -13,6 +13,8 @@ public struct MailerConfiguration: Sendable {
     public var productName: String
     public var templatesDirectory: String
     public var logLevel: String
+    /// At most this many SMTP sessions at once: providers refuse or throttle clients that open more.
+    public var maximumSessions: Int
 
     public init(
         smtp: SMTPClientConfiguration,
@@ -22,7 +24,8 @@ public struct MailerConfiguration: Sendable {
         baseURL: String = "http://localhost:3000",
         productName: String = "User feedback",
         templatesDirectory: String = "./templates",
-        logLevel: String = "info"
+        logLevel: String = "info",
+        maximumSessions: Int = 4
     ) {
         self.smtp = smtp
         self.sender = sender
@@ -32,6 +35,7 @@ public struct MailerConfiguration: Sendable {
         self.productName = productName
         self.templatesDirectory = templatesDirectory
         self.logLevel = logLevel
+        self.maximumSessions = maximumSessions
     }
 
     /// Reads and validates every variable; throws all problems at once.
@@ -67,6 +71,7 @@ public struct MailerConfiguration: Sendable {
             dataCompletion: env.seconds("SMTP_DATA_TIMEOUT", default: .seconds(60))
         )
 
+        let maximumSessions = env.integer("SMTP_POOL_SIZE", in: 1...100, default: 4)
         let heloName = env.string("MAILER_HELO_NAME")
         if let heloName, !Self.isValidHeloName(heloName) {
             env.problem("MAILER_HELO_NAME", "must be a host name such as mail.example.com or an address literal such as [192.0.2.1], got \"\(heloName)\"")
@@ -122,7 +127,8 @@ public struct MailerConfiguration: Sendable {
             baseURL: baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL,
             productName: productName,
             templatesDirectory: templatesDirectory,
-            logLevel: logLevel
+            logLevel: logLevel,
+            maximumSessions: maximumSessions
         )
     }
 
@@ -152,6 +158,7 @@ public struct MailerConfiguration: Sendable {
             "smtp_password": smtp.credentials == nil ? "(none)" : "<redacted>",
             "smtp_cipher_spec": smtp.tls.cipherSpec,
             "smtp_tls_verify": smtp.tls.skipVerify ? "off" : "on",
+            "smtp_pool_size": "\(maximumSessions)",
             "mailer_port": "\(httpPort)",
             "mailer_base_url": baseURL,
             "mailer_from_name": productName,

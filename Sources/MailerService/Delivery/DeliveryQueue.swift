@@ -18,11 +18,13 @@ public final class DeliveryQueue: Service, Sendable {
 
     private let client: SMTPClient
     private let logger: Logger
+    private let maximumSessions: Int
     private let jobs: AsyncStream<Job>
     private let continuation: AsyncStream<Job>.Continuation
 
-    public init(client: SMTPClient, logger: Logger) {
+    public init(client: SMTPClient, maximumSessions: Int, logger: Logger) {
         self.client = client
+        self.maximumSessions = max(1, maximumSessions)
         self.logger = logger
         (jobs, continuation) = AsyncStream.makeStream(of: Job.self)
     }
@@ -39,10 +41,16 @@ public final class DeliveryQueue: Service, Sendable {
 
     public func run() async {
         await withGracefulShutdownHandler {
-            await withDiscardingTaskGroup { group in
+            await withTaskGroup(of: Void.self) { group in
+                var running = 0
                 // Buffered jobs are still delivered after `finish()`: the stream ends only once drained.
                 for await job in jobs {
+                    if running >= maximumSessions {
+                        await group.next()
+                        running -= 1
+                    }
                     group.addTask { await self.deliver(job) }
+                    running += 1
                 }
             }
         } onGracefulShutdown: {

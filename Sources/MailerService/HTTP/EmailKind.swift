@@ -1,5 +1,5 @@
 /// The endpoints that accept an email, with the request fields each one knows.
-enum EmailKind: Sendable {
+enum EmailKind: Sendable, Equatable {
     case verification
     case passwordReset
     case invitation

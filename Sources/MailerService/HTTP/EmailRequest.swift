@@ -4,6 +4,8 @@ import MIMEMessage
 /// A validated request: who gets which template with what data. Every failure names the field.
 struct EmailRequest: Sendable {
     static let maximumRecipients = 50
+    /// Names are shown in subjects and bodies: long enough for real names, too short for a phishing text.
+    static let maximumNameLength = 100
 
     let template: String
     let recipients: [EmailAddress]
@@ -20,6 +22,11 @@ struct EmailRequest: Sendable {
         }
         recipients = try Self.recipients(fields["to"])
         let email = recipients[0].address
+        // Reset and invitation links carry one person's address and code: a second recipient
+        // would receive the first one's link. One request per person.
+        if kind == .passwordReset || kind == .invitation, recipients.count > 1 {
+            throw Problem.validation("to", "'to' must name one recipient for \(kind.fixedTemplate!): its link is personal; send one request per recipient")
+        }
 
         switch kind {
         case .verification:
@@ -34,7 +41,11 @@ struct EmailRequest: Sendable {
             // Optional, so present as null when absent: strict rendering then sees them as
             // known-but-empty rather than missing.
             for name in ["inviterName", "organizationName"] {
-                data[name] = try Self.optionalText(fields, name).map { .string($0) } ?? .null
+                let value = try Self.optionalText(fields, name)
+                if let value, value.count > Self.maximumNameLength {
+                    throw Problem.validation(name, "'\(name)' is longer than \(Self.maximumNameLength) characters")
+                }
+                data[name] = value.map { .string($0) } ?? .null
             }
             self.data = data
         case .generic:
@@ -46,7 +57,15 @@ struct EmailRequest: Sendable {
             template = name
             switch fields["data"] {
             case nil, .null?: data = [:]
-            case .object(let members)?: data = members
+            case .object(let members)?:
+                // Link variables land in href attributes: only web links, whoever supplies them.
+                for name in Self.linkVariables {
+                    guard let value = members[name] else { continue }
+                    guard case .string(let text) = value, Self.isWebLink(text) else {
+                        throw Problem.validation("data.\(name)", "'data.\(name)' must be an absolute http(s) URL")
+                    }
+                }
+                data = members
             case let other?: throw Problem.validation("data", "'data' must be a JSON object of template variables, got \(other.typeName)")
             }
         }
@@ -56,7 +75,7 @@ struct EmailRequest: Sendable {
     private static func linkData(_ fields: [String: JSONValue], urlField: String, path: String, baseURL: String, email: String) throws(Problem) -> [String: JSONValue] {
         let code = try optionalText(fields, "code")
         if let given = try optionalText(fields, urlField) {
-            guard let url = URL(string: given), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil else {
+            guard isWebLink(given) else {
                 throw Problem.validation(urlField, "'\(urlField)' must be an absolute http(s) URL")
             }
             var data: [String: JSONValue] = ["link": .string(given), urlField: .string(given)]
@@ -68,6 +87,13 @@ struct EmailRequest: Sendable {
         }
         let link = "\(baseURL)\(path)?code=\(percentEncoded(code))&email=\(percentEncoded(email))"
         return ["code": .string(code), "link": .string(link), urlField: .string(link)]
+    }
+
+    static let linkVariables = ["link", "resetUrl", "inviteUrl"]
+
+    static func isWebLink(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }
+        return ["http", "https"].contains(scheme) && url.host?.isEmpty == false
     }
 
     private static func recipients(_ value: JSONValue?) throws(Problem) -> [EmailAddress] {

@@ -40,14 +40,15 @@ struct EmailRoutes: Sendable {
             let rendered = try render(email, lenient: preferences.lenient)
             let mail = try compose(email, rendered: rendered, id: id)
 
-            guard let handle = queue.enqueue(id: id, mail: mail, template: email.template, logger: logger) else {
-                throw Problem(status: .serviceUnavailable, code: "ESHUTDOWN", title: "Shutting down",
-                              detail: "the service is stopping and accepts no new emails; send again shortly")
-            }
+            logger[metadataKey: "smtp_host"] = "\(configuration.smtp.host)"
             logger.info("email accepted", metadata: [
                 "recipients": .stringConvertible(email.recipients.count),
                 "recipient_domain": "\(email.recipients[0].domain)",
             ])
+            guard let handle = queue.enqueue(id: id, mail: mail, template: email.template, logger: logger) else {
+                throw Problem(status: .serviceUnavailable, code: "ESHUTDOWN", title: "Shutting down",
+                              detail: "the service is stopping and accepts no new emails; send again shortly")
+            }
             return await answer(handle, wait: preferences.wait)
         } catch let problem as Problem {
             logger.notice("request refused", metadata: ["code": "\(problem.code)", "detail": "\(problem.detail)"])
@@ -103,6 +104,10 @@ struct EmailRoutes: Sendable {
 
     private static func describe(_ error: Error) -> String {
         guard case DecodingError.dataCorrupted(let context) = error else { return "\(error)" }
+        if !context.codingPath.isEmpty {
+            let path = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return "at \(path.hasPrefix(".") ? String(path.dropFirst()) : path): \(context.debugDescription)"
+        }
         if let underlying = context.underlyingError {
             let text = "\(underlying)"
             if let range = text.range(of: "NSDebugDescription=") {

@@ -18,8 +18,10 @@ struct Preferences: Equatable {
                 guard let name = parts.first?.lowercased() else { continue }
                 switch name {
                 case "wait":
-                    if parts.count == 2, let seconds = Int(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))), seconds >= 0 {
-                        wait = min(seconds, Self.maximumWait)
+                    let digits = parts.count == 2 ? parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")) : ""
+                    if !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) {
+                        // Any longer number than Int holds is still "as long as you allow".
+                        wait = min(Int(digits) ?? Self.maximumWait, Self.maximumWait)
                     }
                 case "lenient":
                     lenient = true

@@ -5,11 +5,11 @@ import NIOSSL
 enum SMTPTLSContext {
     static func make(_ settings: SMTPClientConfiguration.TLSSettings) throws(SMTPConfigurationError) -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
+        // A cipher list narrows the TLS 1.2 suites; it never lowers the protocol floor.
+        tls.minimumTLSVersion = .tlsv12
         switch settings.cipherSpec.lowercased() {
         case "tlsv1.3": tls.minimumTLSVersion = .tlsv13
-        case "tlsv1.2", "": tls.minimumTLSVersion = .tlsv12
-        case "tlsv1.1": tls.minimumTLSVersion = .tlsv11
-        case "tlsv1", "tlsv1.0": tls.minimumTLSVersion = .tlsv1
+        case "tlsv1.2", "": break
         default: tls.cipherSuites = try CipherList.resolve(settings.cipherSpec)
         }
         if settings.skipVerify {

@@ -95,7 +95,18 @@ public struct SMTPConversation: Sendable {
 
     // MARK: Inputs
 
+    /// How the step after the message content is named in errors and logs.
+    public static let endOfMessage = "end of message"
+
     public mutating func receive(_ reply: SMTPReply) -> [Action] {
+        // RFC 5321 §3.8: 421 may answer any command; the server is closing, whatever we asked.
+        if reply.code == 421, !isFinished {
+            if case .quitting = state {} else {
+                let error = SMTPError.connectionLost(settings.client, during: phase, reply: reply)
+                state = .finished
+                return [.fail(error), .close]
+            }
+        }
         switch state {
         case .awaitingGreeting:
             guard reply.code == 220 else {
@@ -171,12 +182,12 @@ public struct SMTPConversation: Sendable {
                 return fail(.messageRejected(reply: reply, command: "DATA"))
             }
             state = .awaitingDataResult
-            pendingCommand = "end of message"
+            pendingCommand = Self.endOfMessage
             return [.send(.messageContent(mail.content))]
 
         case .awaitingDataResult:
             guard reply.code == 250 else {
-                return fail(.messageRejected(reply: reply, command: "end of message"))
+                return fail(.messageRejected(reply: reply, command: Self.endOfMessage))
             }
             state = .quitting
             pendingCommand = "QUIT"

@@ -17,20 +17,22 @@ extension SMTPError {
         )
     }
 
+    /// A plaintext SMTP server greets at once; one that stays silent after TCP connects is almost
+    /// always an implicit-TLS port waiting for our ClientHello (port 465 with SMTP_TLS=false).
     static func greetingTimedOut(_ config: SMTPClientConfiguration) -> SMTPError {
-        if config.security != .implicitTLS, config.port == 465 {
+        if config.security != .implicitTLS {
             return SMTPError(
                 code: .tls,
-                message: "\(config.host):\(config.port) sent no SMTP greeting within \(config.timeouts.greeting); it is probably waiting for a TLS handshake",
-                hint: "port 465 usually expects implicit TLS: set SMTP_TLS=true"
+                message: "\(config.host):\(config.port) sent no SMTP greeting within \(config.timeouts.greeting); it is probably waiting for a TLS handshake (implicit TLS)",
+                hint: config.port == 465
+                    ? "port 465 usually expects implicit TLS: set SMTP_TLS=true"
+                    : "if this port expects implicit TLS (usually 465), set SMTP_TLS=true; otherwise check SMTP_PORT points at an SMTP server"
             )
         }
         return SMTPError(
             code: .timedOut,
-            message: "\(config.host):\(config.port) sent no SMTP greeting within \(config.timeouts.greeting)",
-            hint: config.security == .implicitTLS
-                ? "the server accepted TCP but never answered: check SMTP_PORT points at an SMTP server"
-                : "the server accepted TCP but never greeted: if it expects implicit TLS (usually port 465) set SMTP_TLS=true, otherwise check SMTP_PORT"
+            message: "\(config.host):\(config.port) completed TLS but sent no SMTP greeting within \(config.timeouts.greeting)",
+            hint: "the server is up but not answering: check SMTP_PORT points at an SMTP server, or raise SMTP_GREETING_TIMEOUT for a slow one"
         )
     }
 
@@ -38,10 +40,15 @@ extension SMTPError {
         SMTPError(
             code: .timedOut,
             message: "no reply to \(command) within \(duration)",
-            hint: "the server stopped answering: it may be overloaded or rate-limiting this client; the message was not accepted and can be sent again",
+            hint: command == SMTPConversation.endOfMessage
+                ? afterDataHint
+                : "the server stopped answering: it may be overloaded or rate-limiting this client; the message was not accepted and can be sent again",
             command: command
         )
     }
+
+    /// Once the message is sent, silence or a broken connection leaves its fate unknown (RFC 1047).
+    static let afterDataHint = "the server may already have accepted the message: sending it again may deliver it twice; raise SMTP_DATA_TIMEOUT if the server is slow to confirm"
 
     static func dns(_ config: SMTPClientConfiguration, detail: String) -> SMTPError {
         SMTPError(
@@ -67,7 +74,9 @@ extension SMTPError {
             message: "STARTTLS with \(config.host):\(config.port) failed: \(detail)",
             hint: config.port == 465
                 ? "port 465 usually expects implicit TLS: set SMTP_TLS=true"
-                : "the server offered STARTTLS but the upgrade failed: check SMTP_CIPHER_SPEC, or set SMTP_OPPORTUNISTIC_TLS=false for a server with broken TLS on a trusted network",
+                : reply != nil
+                ? "the server offered STARTTLS and then refused it, usually a temporary server problem; send again later, or set SMTP_OPPORTUNISTIC_TLS=false for a server with broken TLS on a trusted network"
+                : "the STARTTLS handshake failed: check SMTP_CIPHER_SPEC, or set SMTP_OPPORTUNISTIC_TLS=false for a server with broken TLS on a trusted network",
             reply: reply,
             command: reply == nil ? nil : "STARTTLS"
         )
@@ -163,11 +172,16 @@ extension SMTPError {
         )
     }
 
-    static func connectionLost(_ config: SMTPClientConfiguration, during phase: String) -> SMTPError {
+    static func connectionLost(_ config: SMTPClientConfiguration, during phase: String, reply: SMTPReply? = nil) -> SMTPError {
         SMTPError(
             code: .connection,
-            message: "\(config.host):\(config.port) closed the connection during \(phase)",
-            hint: "the server dropped the session (connection limits, rate limits or a filter); the message was not accepted and can be sent again"
+            message: reply == nil
+                ? "\(config.host):\(config.port) closed the connection during \(phase)"
+                : "\(config.host):\(config.port) is closing the session (during \(phase))",
+            hint: phase == SMTPConversation.endOfMessage
+                ? afterDataHint
+                : "the server dropped the session (connection limits, rate limits or a filter); the message was not accepted and can be sent again",
+            reply: reply
         )
     }
 

@@ -113,8 +113,8 @@ struct SMTPErrorClassifier {
                 return reason
             }
         }
-        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
-            return "the certificate is not valid for \(text)"
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname || extra == .serverHostnameImpossibleToMatch {
+            return "the certificate is not issued for this host name"
         }
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
