@@ -171,6 +171,23 @@ import Testing
         #expect(error.hint.contains("SMTP_CA_FILE"))
     }
 
+    @Test func certificateForTheRightIPButAnotherNameIsECERT() async throws {
+        // The certificate covers 127.0.0.1, where "localhost" leads, but not the name "localhost":
+        // only the DNS names may vouch for a host name.
+        let certificates = try TestCertificates.generate(hostnames: ["mail.other.test"], ipAddresses: ["127.0.0.1", "::1"])
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .implicit
+        settings.certificates = certificates
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let error = try await expectFailure(.certificate, Self.configuration(port: server.port, host: "localhost", security: .implicitTLS, caFile: try Self.caFile(certificates)))
+        #expect(error.message.contains("mail.other.test"))
+
+        // By IP literal, the IP entry is what counts, and it matches.
+        let receipt = try await SMTPClient(configuration: Self.configuration(port: server.port, host: "127.0.0.1", security: .implicitTLS, caFile: try Self.caFile(certificates))).send(Self.mail)
+        #expect(receipt.tlsVersion != nil)
+    }
+
     @Test func wrongPasswordIsEAUTH() async throws {
         let certificates = try TestCertificates.generate()
         var settings = SMTPTestServerConfiguration()

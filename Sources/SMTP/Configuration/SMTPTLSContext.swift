@@ -3,7 +3,7 @@ import NIOSSL
 /// Builds the TLS context once per client: loading CA files and validating the cipher list is
 /// slow and can fail, so it happens at start-up where a bad value stops the service with a clear line.
 enum SMTPTLSContext {
-    static func make(_ settings: SMTPClientConfiguration.TLSSettings) throws(SMTPConfigurationError) -> NIOSSLContext {
+    static func make(_ settings: SMTPClientConfiguration.TLSSettings, checksHostnameItself: Bool = false) throws(SMTPConfigurationError) -> NIOSSLContext {
         var tls = TLSConfiguration.makeClientConfiguration()
         // A cipher list narrows the TLS 1.2 suites; it never lowers the protocol floor.
         tls.minimumTLSVersion = .tlsv12
@@ -15,7 +15,9 @@ enum SMTPTLSContext {
         if settings.skipVerify {
             tls.certificateVerification = .none
         } else {
-            tls.certificateVerification = .fullVerification
+            // For a DNS name the session handler checks the certificate's names itself
+            // (see CertificateHostname); for an IP literal NIOSSL's address check is the right one.
+            tls.certificateVerification = checksHostnameItself ? .noHostnameVerification : .fullVerification
             if let caFile = settings.caFile {
                 do {
                     let certificates = try NIOSSLCertificate.fromPEMFile(caFile)

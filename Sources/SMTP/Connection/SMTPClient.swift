@@ -20,7 +20,9 @@ public final class SMTPClient: Sendable {
         self.eventLoopGroup = eventLoopGroup
         // Built even for plaintext: validation happens at start-up, and an opportunistic
         // STARTTLS needs the context whenever a server offers it.
-        self.tlsContext = configuration.security == .plaintext ? nil : try SMTPTLSContext.make(configuration.tls)
+        self.tlsContext = configuration.security == .plaintext
+            ? nil
+            : try SMTPTLSContext.make(configuration.tls, checksHostnameItself: configuration.tlsServerHostname != nil)
         self.heloName = HeloName(configured: configuration.heloName)
     }
 

@@ -56,11 +56,14 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case TLSUserEvent.handshakeCompleted = event {
-            if let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self) {
-                tlsVersion = handler.tlsVersion.map(Self.describe)
+        if case TLSUserEvent.handshakeCompleted = event, conversation != nil {
+            let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self)
+            tlsVersion = handler?.tlsVersion.map(Self.describe)
+            if let problem = hostnameProblem(handler?.peerCertificate) {
+                perform(conversation!.failed(with: .certificate(configuration, detail: problem)), context: context)
+            } else {
+                perform(conversation!.tlsEstablished(), context: context)
             }
-            if conversation != nil { perform(conversation!.tlsEstablished(), context: context) }
         }
         context.fireUserInboundEventTriggered(event)
     }
@@ -104,6 +107,18 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         }
         context.flush()
         armTimer(context: context)
+    }
+
+    /// Nil when the certificate is fine for SMTP_HOST (or verification is off, or the host is an IP
+    /// literal that NIOSSL already checked); otherwise what is wrong.
+    private func hostnameProblem(_ certificate: NIOSSLCertificate?) -> String? {
+        guard !configuration.tls.skipVerify, let host = configuration.tlsServerHostname else { return nil }
+        guard let certificate else { return "the server presented no certificate" }
+        let names = CertificateHostname.dnsNames(of: certificate)
+        if CertificateHostname.matches(host: host, names: names) { return nil }
+        return names.isEmpty
+            ? "the certificate names no DNS host, so it cannot be valid for \(host)"
+            : "the certificate is issued for \(names.prefix(5).joined(separator: ", ")), not \(host)"
     }
 
     private func startTLS(context: ChannelHandlerContext) {
