@@ -18,11 +18,13 @@ FROM debian:bookworm-slim
 RUN apt-get update \
     && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
-    && useradd --system --uid 10001 --user-group --home-dir /app --shell /usr/sbin/nologin mailer
+    && groupadd --system --gid 10001 mailer \
+    && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin mailer
 WORKDIR /app
 COPY --from=build /build/mailer /usr/local/bin/mailer
 COPY templates ./templates
-USER mailer:mailer
+# Numeric, so that orchestrators can check it is not root (Kubernetes runAsNonRoot).
+USER 10001:10001
 ENV MAILER_PORT=8080 \
     MAILER_TEMPLATES_DIR=/app/templates
 EXPOSE 8080
