@@ -69,6 +69,16 @@ import Testing
         #expect(server.commands.last == "QUIT")
     }
 
+    @Test func defaultEHLONameIsAnFQDNOrTheLocalAddressLiteral() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        var configuration = Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext)
+        configuration.heloName = nil
+        _ = try await SMTPClient(configuration: configuration).send(Self.mail)
+        let helo = try await server.waitForMessages(1)[0].heloName
+        #expect(helo == "[127.0.0.1]" || (helo.contains(".") && !helo.hasPrefix("[")), "EHLO \(helo)")
+    }
+
     @Test func startTLSUpgradesVerifiesTheCertificateAndAuthenticates() async throws {
         let certificates = try TestCertificates.generate()
         var settings = SMTPTestServerConfiguration()

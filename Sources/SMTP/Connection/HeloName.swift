@@ -23,9 +23,9 @@ struct HeloName: Sendable {
 
     func resolve(localAddress: SocketAddress?) -> String {
         if let fixed { return fixed }
-        switch localAddress {
-        case .v4(let address)?: return "[\(address.host)]"
-        case .v6(let address)?: return "[IPv6:\(address.host)]"
+        switch (localAddress, localAddress?.ipAddress) {
+        case (.v4?, let ip?): return "[\(ip)]"
+        case (.v6?, let ip?): return "[IPv6:\(ip)]"
         default: return "[127.0.0.1]"
         }
     }
