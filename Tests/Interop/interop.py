@@ -12,6 +12,7 @@ import email
 import email.policy
 import json
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -87,7 +88,10 @@ def start_mailer(binary, env_overrides, log_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAILER_"))}
     env.update(env_overrides)
     log = open(log_path, "w")
-    process = subprocess.Popen([binary, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The image runs as an unprivileged user; so does this check, so that anything needing
+    # root (a socket option, a file mode) fails here and not only in production.
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 and shutil.which("setpriv") else []
+    process = subprocess.Popen(prefix + [binary, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
     port = int(env_overrides["MAILER_PORT"])
     deadline = time.time() + 20
     while time.time() < deadline:
@@ -122,7 +126,9 @@ def bodies(message):
 def main():
     binary = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="mailer-interop-")
+    os.chmod(work, 0o755)
     ca_pem, cert, key = make_certificates(work)
+    os.chmod(ca_pem, 0o644)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert, key)
 
