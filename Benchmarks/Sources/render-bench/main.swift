@@ -1,0 +1,105 @@
+import Foundation
+
+// render-bench --template FILE --data FILE.json [--partials DIR] [--rounds N] [--round-seconds S]
+//
+// Renders the same template, data and partials with our MustacheRenderer and with
+// swift-mustache, checks the outputs are identical, then times both: a warm-up, then
+// `rounds` rounds of N renders (N sized so one round takes about `round-seconds`), and
+// reports the median nanoseconds per render. The last line printed is always
+//   ours_ns=<median> swift_mustache_ns=<median> ratio=<swift_mustache_ns/ours_ns>
+
+func fail(_ message: String, code: Int32 = 2) -> Never {
+    FileHandle.standardError.write(Data(("render-bench: " + message + "\n").utf8))
+    exit(code)
+}
+
+let usage = "usage: render-bench --template FILE --data FILE.json [--partials DIR] [--rounds N] [--round-seconds S]"
+var options: [String: String] = [:]
+do {
+    var args = CommandLine.arguments.dropFirst()[...]
+    while let flag = args.popFirst() {
+        if flag == "-h" || flag == "--help" { print(usage); exit(0) }
+        guard ["--template", "--data", "--partials", "--rounds", "--round-seconds"].contains(flag) else {
+            fail("unknown argument '\(flag)'\n\(usage)")
+        }
+        guard let value = args.popFirst() else { fail("\(flag) needs a value\n\(usage)") }
+        options[flag] = value
+    }
+}
+guard let templatePath = options["--template"], let dataPath = options["--data"] else { fail(usage) }
+let partialsDirectory = options["--partials"]
+let rounds = Int(options["--rounds"] ?? "15") ?? 15
+let roundSeconds = Double(options["--round-seconds"] ?? "0.2") ?? 0.2
+
+let ours: OursRenderer
+let theirs: SwiftMustacheRenderer
+do {
+    let data = try loadData(path: dataPath)
+    ours = try OursRenderer(templatePath: templatePath, partialsDirectory: partialsDirectory, data: data)
+    theirs = try SwiftMustacheRenderer(templatePath: templatePath, partialsDirectory: partialsDirectory,
+                                       data: plainSwiftValue(data))
+} catch {
+    fail("\(error)")
+}
+
+// 1. Same output, or no comparison.
+let oursOutput = ours.render()
+let theirsOutput = theirs.render()
+if oursOutput != theirsOutput {
+    let a = Array(oursOutput.utf8), b = Array(theirsOutput.utf8)
+    var offset = 0
+    while offset < a.count, offset < b.count, a[offset] == b[offset] { offset += 1 }
+    let line = a[..<offset].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+    func excerpt(_ bytes: [UInt8]) -> String {
+        let lo = max(0, offset - 40), hi = min(bytes.count, offset + 40)
+        return String(decoding: bytes[lo..<hi], as: UTF8.self).debugDescription
+    }
+    fail("""
+        outputs differ (ours \(a.count) bytes, swift-mustache \(b.count) bytes); \
+        first difference at byte \(offset), line \(line):
+          ours:           \(excerpt(a))
+          swift-mustache: \(excerpt(b))
+        (run with a diff of both outputs to see all differences)
+        """, code: 1)
+}
+print("outputs identical: \(oursOutput.utf8.count) bytes")
+
+// 2. Timing.
+var sink = 0  // keeps renders from being optimised away
+
+@MainActor @inline(never)
+func timeBatch(_ count: Int, _ render: () -> String) -> UInt64 {
+    let start = DispatchTime.now().uptimeNanoseconds
+    for _ in 0..<count { sink &+= render().utf8.count }
+    return DispatchTime.now().uptimeNanoseconds - start
+}
+
+@MainActor
+func measure(_ label: String, _ render: () -> String) -> Double {
+    // Warm-up, and size a batch so that one round takes about `roundSeconds`.
+    var n = 1
+    while true {
+        let ns = timeBatch(n, render)
+        if ns >= 50_000_000 {
+            n = max(1, Int(Double(n) * roundSeconds * 1e9 / Double(ns)))
+            break
+        }
+        n *= 2
+    }
+    var perRender: [Double] = []
+    for _ in 0..<rounds {
+        perRender.append(Double(timeBatch(n, render)) / Double(n))
+    }
+    perRender.sort()
+    let median = perRender.count % 2 == 1
+        ? perRender[perRender.count / 2]
+        : (perRender[perRender.count / 2 - 1] + perRender[perRender.count / 2]) / 2
+    print("\(label): \(rounds) rounds x \(n) renders, median \(Int(median.rounded())) ns/render "
+          + "(min \(Int(perRender.first!.rounded())), max \(Int(perRender.last!.rounded())))")
+    return median
+}
+
+let oursNs = measure("ours", ours.render)
+let theirsNs = measure("swift-mustache", theirs.render)
+if sink == 42 { print("") }
+print("ours_ns=\(Int(oursNs.rounded())) swift_mustache_ns=\(Int(theirsNs.rounded())) ratio=\(String(format: "%.2f", theirsNs / oursNs))")
