@@ -19,7 +19,7 @@ do {
     var args = CommandLine.arguments.dropFirst()[...]
     while let flag = args.popFirst() {
         if flag == "-h" || flag == "--help" { print(usage); exit(0) }
-        guard ["--template", "--data", "--partials", "--rounds", "--round-seconds"].contains(flag) else {
+        guard ["--template", "--data", "--partials", "--rounds", "--round-seconds", "--profile"].contains(flag) else {
             fail("unknown argument '\(flag)'\n\(usage)")
         }
         guard let value = args.popFirst() else { fail("\(flag) needs a value\n\(usage)") }
@@ -63,6 +63,17 @@ if oursOutput != theirsOutput {
         """, code: 1)
 }
 print("outputs identical: \(oursOutput.utf8.count) bytes")
+
+// For profilers (e.g. valgrind --tool=callgrind): `--profile ours|swift-mustache:COUNT`
+// renders COUNT times with one renderer and exits, skipping the timing below.
+if let profile = options["--profile"] {
+    let parts = profile.split(separator: ":")
+    let count = parts.count == 2 ? Int(parts[1]) ?? 1000 : 1000
+    var bytes = 0
+    for _ in 0..<count { bytes &+= parts[0] == "ours" ? ours.render().utf8.count : theirs.render().utf8.count }
+    print("profiled \(count) renders (\(bytes) bytes)")
+    exit(0)
+}
 
 // 2. Timing.
 var sink = 0  // keeps renders from being optimised away

@@ -1,34 +1,110 @@
-extension String {
-    /// Appends `text` with HTML-special characters replaced by entities.
+/// A growable buffer of UTF-8 bytes that rendering appends into: plain memory, so
+/// appending a text run is one bounds check and one `memcpy`.
+///
+/// Owns its memory manually (no class, no reference counting); the owner must call
+/// `takeString()` exactly once, last.
+struct ByteBuffer {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    /// The bytes as a `String`. Frees the memory: the buffer must not be used afterwards.
     ///
-    /// Works on UTF-8 bytes: all five special characters are ASCII, so a byte match is
-    /// always a whole character, and unescaped runs are copied as slices.
-    mutating func appendHTMLEscaped(_ text: String) {
-        let utf8 = text.utf8
-        var runStart = utf8.startIndex
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let replacement: String?
-            switch utf8[index] {
-            case UInt8(ascii: "&"): replacement = "&amp;"
-            case UInt8(ascii: "\""): replacement = "&quot;"
-            case UInt8(ascii: "<"): replacement = "&lt;"
-            case UInt8(ascii: ">"): replacement = "&gt;"
-            case UInt8(ascii: "'"): replacement = "&#39;"
-            default: replacement = nil
-            }
-            let next = utf8.index(after: index)
-            if let replacement {
-                if runStart != index { append(contentsOf: text[runStart..<index]) }
-                append(replacement)
-                runStart = next
-            }
-            index = next
+    /// Skips UTF-8 validation where the standard library allows it (`UTF8Span`): every
+    /// byte appended comes from a Swift `String` (always valid UTF-8), cut only next to
+    /// ASCII bytes, or from ASCII entity literals, so the whole is valid UTF-8. Validating
+    /// again costs as much as the rest of a render for non-ASCII output.
+    func takeString() -> String {
+        let bytes = UnsafeBufferPointer(start: base, count: count)
+        defer { base.deallocate() }
+        if #available(macOS 26, iOS 26, watchOS 26, tvOS 26, visionOS 26, *) {
+            return String(copying: UTF8Span(unchecked: Span(_unsafeElements: bytes)))
         }
-        if runStart == utf8.startIndex {
-            append(text)
-        } else if runStart != utf8.endIndex {
-            append(contentsOf: text[runStart...])
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if capacity &- count < extra { grow(minimum: count + extra) }
+    }
+
+    @inline(never)
+    private mutating func grow(minimum: Int) {
+        let newCapacity = Swift.max(minimum, capacity * 2)
+        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newBase.initialize(from: base, count: count)
+        base.deallocate()
+        base = newBase
+        capacity = newCapacity
+    }
+
+    @inline(__always)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        let n = bytes.count
+        guard n > 0, let source = bytes.baseAddress else { return }
+        reserve(n)
+        (base + count).initialize(from: source, count: n)
+        count &+= n
+    }
+
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    /// Appends `text`'s UTF-8 bytes.
+    mutating func append(_ text: String) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { append($0) }
+        if done == nil { append(Array(text.utf8)) }
+    }
+
+    /// Appends `text` with HTML-special characters replaced by entities.
+    mutating func appendHTMLEscaped(_ text: String) {
+        let done: Void? = text.utf8.withContiguousStorageIfAvailable { appendHTMLEscaped($0) }
+        if done == nil {
+            Array(text.utf8).withUnsafeBufferPointer { appendHTMLEscaped($0) }
         }
     }
+
+    /// Appends UTF-8 `text` with `& " < > '` replaced by `&amp; &quot; &lt; &gt; &#39;`.
+    ///
+    /// All five are ASCII, so a byte match is always a whole character; every other byte
+    /// is copied as it is. Reserves the worst case (6 bytes per input byte) once, then
+    /// writes without further checks.
+    mutating func appendHTMLEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+        let n = text.count
+        guard n > 0 else { return }
+        reserve(n &* 6)
+        var out = base + count
+        for byte in text {
+            if byte < 64, htmlSpecialMask & (1 &<< UInt64(byte)) != 0 {
+                switch byte {
+                case UInt8(ascii: "&"): out = write("&amp;", at: out)
+                case UInt8(ascii: "\""): out = write("&quot;", at: out)
+                case UInt8(ascii: "<"): out = write("&lt;", at: out)
+                case UInt8(ascii: ">"): out = write("&gt;", at: out)
+                default: out = write("&#39;", at: out)
+                }
+            } else {
+                out.initialize(to: byte)
+                out += 1
+            }
+        }
+        count = out - base
+    }
+
+    @inline(__always)
+    private func write(_ entity: StaticString, at out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        let length = entity.utf8CodeUnitCount
+        out.initialize(from: entity.utf8Start, count: length)
+        return out + length
+    }
 }
+
+/// The five characters HTML escaping replaces, as a bit set over byte values 0..<64:
+/// `"` 0x22, `&` 0x26, `'` 0x27, `<` 0x3C, `>` 0x3E.
+private let htmlSpecialMask: UInt64 = 1 << 0x22 | 1 << 0x26 | 1 << 0x27 | 1 << 0x3C | 1 << 0x3E

@@ -1,4 +1,5 @@
-/// Walks a `Node` tree once, appending everything into a single output string.
+/// Walks a `Node` tree once, appending everything as UTF-8 bytes into a single buffer
+/// that becomes the output string at the end.
 struct Renderer {
     /// Bounds partial, parent and block expansion so self-including templates stop
     /// quietly instead of exhausting the stack.
@@ -10,7 +11,8 @@ struct Renderer {
     /// exponential work when a template includes itself twice per level.
     static let maximumExpansions = 100_000
 
-    private var output = ""
+    /// The output so far, as UTF-8. Reserved up front so typical emails never regrow it.
+    private var output = ByteBuffer(capacity: Renderer.initialCapacity)
     /// The context stack; lookups search it from the top (last) down.
     private var stack: [MustacheValue]
     private let library: MustacheLibrary
@@ -35,8 +37,12 @@ struct Renderer {
         self.escaping = escaping
     }
 
-    var result: MustacheRenderResult {
-        MustacheRenderResult(output: output, missingVariables: missing)
+    /// Enough for most emails; larger outputs grow the buffer geometrically.
+    static let initialCapacity = 8192
+
+    /// The result; frees the output buffer, so call it once, last.
+    mutating func finish() -> MustacheRenderResult {
+        MustacheRenderResult(output: output.takeString(), missingVariables: missing)
     }
 
     mutating func render(_ nodes: [Node]) {
@@ -161,26 +167,28 @@ struct Renderer {
 
     private mutating func appendTemplateText(_ chunk: TextChunk) {
         if indentation.isEmpty {
-            output += chunk.text
+            output.append(chunk.bytes)
             return
         }
         // Inside an indented expansion every template line gets the indentation;
         // newlines coming from data do not (they are appended by appendValue).
-        for line in chunk.lines {
-            if atLineStart { output += indentation }
-            output += line
-            atLineStart = line.utf8.last == 0x0A
+        chunk.bytes.withUnsafeBufferPointer { bytes in
+            for line in chunk.lines {
+                if atLineStart { output.append(indentation) }
+                output.append(UnsafeBufferPointer(rebasing: bytes[line]))
+                atLineStart = bytes[line.upperBound - 1] == 0x0A
+            }
         }
     }
 
     private mutating func appendValue(_ text: String, escaped: Bool) {
         if text.isEmpty { return }
-        if atLineStart && !indentation.isEmpty { output += indentation }
+        if atLineStart && !indentation.isEmpty { output.append(indentation) }
         atLineStart = false
         if escaped {
             output.appendHTMLEscaped(text)
         } else {
-            output += text
+            output.append(text)
         }
     }
 }

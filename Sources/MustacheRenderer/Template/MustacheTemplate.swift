@@ -17,6 +17,6 @@ extension MustacheTemplate {
     public func render(_ context: MustacheValue, partials: MustacheLibrary = MustacheLibrary(), escaping: MustacheEscaping = .html) -> MustacheRenderResult {
         var renderer = Renderer(context: context, library: partials, escaping: escaping)
         renderer.render(nodes)
-        return renderer.result
+        return renderer.finish()
     }
 }

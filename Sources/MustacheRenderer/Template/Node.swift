@@ -25,30 +25,27 @@ enum PartialTarget: Sendable {
     case dynamic(Name)
 }
 
-/// Literal template text, pre-split at line ends so indentation can be inserted
-/// at render time without rescanning the text.
+/// Literal template text, kept as UTF-8 bytes and pre-split at line ends so rendering
+/// copies it in bulk and can insert indentation without rescanning the text.
 struct TextChunk: Sendable {
-    let text: String
-    /// `text` cut after every "\n"; each piece but possibly the last ends with "\n".
-    let lines: [Substring]
+    /// The text's UTF-8 bytes, appended to the output as they are.
+    let bytes: [UInt8]
+    /// `bytes` cut after every "\n": each range but possibly the last ends with "\n".
+    let lines: [Range<Int>]
 
     init(_ text: String) {
-        self.text = text
-        var pieces: [Substring] = []
-        var start = text.startIndex
-        var index = text.utf8.startIndex
-        // "\n" is ASCII, so its UTF-8 index is always a valid character boundary to cut at.
-        while index != text.utf8.endIndex {
-            let next = text.utf8.index(after: index)
-            if text.utf8[index] == 0x0A {
-                pieces.append(text[start..<next])
-                start = next
-            }
-            index = next
+        bytes = Array(text.utf8)
+        var pieces: [Range<Int>] = []
+        var start = 0
+        for (offset, byte) in bytes.enumerated() where byte == 0x0A {
+            pieces.append(start..<(offset + 1))
+            start = offset + 1
         }
-        if start != text.endIndex { pieces.append(text[start...]) }
+        if start != bytes.count { pieces.append(start..<bytes.count) }
         lines = pieces
     }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 }
 
 /// The renderable form of a template: whitespace rules are already applied, so
