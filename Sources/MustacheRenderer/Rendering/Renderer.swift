@@ -46,8 +46,10 @@ struct Renderer {
     }
 
     mutating func render(_ nodes: [Node]) {
-        for node in nodes {
-            switch node {
+        // Indexing (rather than iterating) lets the optimiser borrow each node's payload
+        // instead of retaining and releasing it.
+        for index in nodes.indices {
+            switch nodes[index] {
             case .text(let chunk):
                 appendTemplateText(chunk)
             case .variable(let name, let escaped):
@@ -55,7 +57,11 @@ struct Renderer {
                     reportMissing(name.raw)
                     continue
                 }
-                appendValue(value.renderedText, escaped: escaped && escaping == .html)
+                if case .string(let text) = value {
+                    appendValue(text, escaped: escaped && escaping == .html)
+                } else {
+                    appendValue(value.renderedText, escaped: escaped && escaping == .html)
+                }
             case .section(let name, let children, let inverted):
                 renderSection(name, children, inverted: inverted)
             case .partial(let target, let indentation):
@@ -147,18 +153,42 @@ struct Renderer {
     private func lookup(_ name: Name) -> MustacheValue? {
         guard let first = name.parts.first else { return stack.last }
         var found: MustacheValue?
-        for frame in stack.reversed() {
-            if case .object(let members) = frame, let value = members[first] {
+        var frame = stack.count
+        while frame > 0 {
+            frame -= 1
+            if case .object(let members) = stack[frame], let value = Self.member(first, of: members) {
                 found = value
                 break
             }
         }
         guard var current = found else { return nil }
         for part in name.parts.dropFirst() {
-            guard case .object(let members) = current, let value = members[part] else { return nil }
+            guard case .object(let members) = current, let value = Self.member(part, of: members) else { return nil }
             current = value
         }
         return current
+    }
+
+    /// Objects up to this size are searched by comparing keys instead of hashing.
+    static let linearSearchLimit = 12
+
+    /// `members[key]`, faster for the small objects templates usually get: hashing a
+    /// key (SipHash) costs more than comparing it with a dozen keys, which for short
+    /// ASCII keys (stored inline in the `String`) is a two-word comparison each.
+    @inline(__always)
+    private static func member(_ key: String, of members: [String: MustacheValue]) -> MustacheValue? {
+        guard members.count <= linearSearchLimit else { return members[key] }
+        let keyLength = key.utf8.count
+        let keys = members.keys
+        var index = keys.startIndex
+        let end = keys.endIndex
+        while index != end {
+            // Comparing lengths first (stored in the string, O(1)) skips most full comparisons.
+            let candidate = keys[index]
+            if candidate.utf8.count == keyLength, candidate == key { return members.values[index] }
+            keys.formIndex(after: &index)
+        }
+        return nil
     }
 
     private mutating func reportMissing(_ name: String) {
