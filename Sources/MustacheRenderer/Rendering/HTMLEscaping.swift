@@ -73,36 +73,49 @@ struct ByteBuffer {
     /// Appends UTF-8 `text` with `& " < > '` replaced by `&amp; &quot; &lt; &gt; &#39;`.
     ///
     /// All five are ASCII, so a byte match is always a whole character; every other byte
-    /// is copied as it is. Reserves the worst case (6 bytes per input byte) once, then
-    /// writes without further checks.
+    /// is copied as it is. Text without any of them (the usual case) is copied in one
+    /// `memcpy`; otherwise the worst case is reserved once and each entity is written
+    /// with a single 8-byte store.
     mutating func appendHTMLEscaped(_ text: UnsafeBufferPointer<UInt8>) {
+        guard let source = text.baseAddress else { return }
         let n = text.count
-        guard n > 0 else { return }
-        reserve(n &* 6)
+        var index = 0
+        while index < n, !isHTMLSpecial(source[index]) { index &+= 1 }
+        if index == n {
+            append(text)
+            return
+        }
+        // Up to 6 bytes per input byte, plus slack for the last 8-byte store.
+        reserve(n &* 6 &+ 8)
         var out = base + count
-        for byte in text {
-            if byte < 64, htmlSpecialMask & (1 &<< UInt64(byte)) != 0 {
+        out.initialize(from: source, count: index)
+        out += index
+        while index < n {
+            let byte = source[index]
+            if isHTMLSpecial(byte) {
+                let entity: UInt64, length: Int
                 switch byte {
-                case UInt8(ascii: "&"): out = write("&amp;", at: out)
-                case UInt8(ascii: "\""): out = write("&quot;", at: out)
-                case UInt8(ascii: "<"): out = write("&lt;", at: out)
-                case UInt8(ascii: ">"): out = write("&gt;", at: out)
-                default: out = write("&#39;", at: out)
+                case UInt8(ascii: "&"): (entity, length) = (0x3B_70_6D_61_26, 5)  // &amp;
+                case UInt8(ascii: "\""): (entity, length) = (0x3B_74_6F_75_71_26, 6)  // &quot;
+                case UInt8(ascii: "<"): (entity, length) = (0x3B_74_6C_26, 4)  // &lt;
+                case UInt8(ascii: ">"): (entity, length) = (0x3B_74_67_26, 4)  // &gt;
+                default: (entity, length) = (0x3B_39_33_23_26, 5)  // &#39;
                 }
+                UnsafeMutableRawPointer(out).storeBytes(of: entity.littleEndian, as: UInt64.self)
+                out += length
             } else {
                 out.initialize(to: byte)
                 out += 1
             }
+            index &+= 1
         }
         count = out - base
     }
+}
 
-    @inline(__always)
-    private func write(_ entity: StaticString, at out: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
-        let length = entity.utf8CodeUnitCount
-        out.initialize(from: entity.utf8Start, count: length)
-        return out + length
-    }
+@inline(__always)
+private func isHTMLSpecial(_ byte: UInt8) -> Bool {
+    byte < 64 && htmlSpecialMask & (1 &<< UInt64(byte)) != 0
 }
 
 /// The five characters HTML escaping replaces, as a bit set over byte values 0..<64:
