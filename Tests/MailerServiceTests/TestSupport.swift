@@ -1,4 +1,8 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
 import Logging
 import MIMEMessage
 import Synchronization
@@ -41,4 +45,31 @@ func environment(smtpPort: Int, _ extra: [String: String] = [:]) -> [String: Str
     ]
     environment.merge(extra) { _, new in new }
     return environment
+}
+
+struct Answer {
+    let status: HTTPResponse.Status
+    let contentType: String?
+    let json: [String: Any]
+}
+
+/// Runs the real application on a free port and hands a live HTTP client to `body`.
+func withService(
+    smtpPort: Int,
+    _ extra: [String: String] = [:],
+    log: CapturedLog = CapturedLog(),
+    _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+) async throws {
+    let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: smtpPort, extra))
+    let app = try MailerApplication.build(configuration: configuration, logger: log.logger)
+    try await app.test(.live) { client in try await body(client) }
+}
+
+func post(_ client: any TestClientProtocol, _ path: String, _ body: String, prefer: String? = "wait=5") async throws -> Answer {
+    var headers: HTTPFields = [.contentType: "application/json"]
+    if let prefer { headers[HTTPField.Name("Prefer")!] = prefer }
+    return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
+        let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
+        return Answer(status: response.status, contentType: response.headers[.contentType], json: json)
+    }
 }

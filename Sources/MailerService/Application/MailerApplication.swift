@@ -25,6 +25,7 @@ public enum MailerApplication {
             Response.json(.object(["status": .string("ok")]), status: .ok)
         }
         EmailRoutes(configuration: configuration, catalog: catalog, queue: queue).register(on: router)
+        TemplateRoutes(configuration: configuration, catalog: catalog).register(on: router)
 
         logger.info("templates loaded", metadata: ["templates": .array(catalog.names.map { .string($0) }), "dir": "\(configuration.templatesDirectory)"])
         if configuration.smtp.tls.skipVerify {

@@ -118,28 +118,11 @@ struct EmailRoutes: Sendable {
     }
 
     private func render(_ email: EmailRequest, lenient: Bool) throws(Problem) -> RenderedEmail {
-        // Built-in variables win over the caller's: links and branding stay the service's own.
-        var variables = email.data.mapValues(\.mustacheValue)
-        variables["baseUrl"] = .string(configuration.baseURL)
-        variables["productName"] = .string(configuration.productName)
-        variables["to"] = .string(email.recipients[0].address)
-        variables["email"] = .string(email.recipients[0].address)
+        let variables = TemplateVariables.make(configuration, recipient: email.recipients[0].address, data: email.data)
         do {
-            return try catalog.render(email.template, data: .object(variables), strict: !lenient)
+            return try catalog.render(email.template, data: variables, strict: !lenient)
         } catch {
-            switch error {
-            case .unknownTemplate(let name, let available):
-                throw Problem(status: .unprocessableContent, code: "ETEMPLATE", title: "Unknown template",
-                              detail: "no template named '\(name)'; available: \(available.joined(separator: ", "))",
-                              extra: ["field": .string("template"), "available": .array(available.map { .string($0) })])
-            case .missingVariables(let template, let missing):
-                throw Problem(status: .unprocessableContent, code: "ETEMPLATE", title: "Missing template variables",
-                              detail: "template '\(template)' uses variables the request does not provide: \(missing.joined(separator: ", ")) (add them to 'data', or send 'Prefer: lenient' to render them empty)",
-                              extra: ["field": .string("data"), "missing": .array(missing.map { .string($0) })])
-            case .renderFailed(let template, let detail):
-                throw Problem(status: .unprocessableContent, code: "ETEMPLATE", title: "Template error",
-                              detail: "template '\(template)' failed to render: \(detail)")
-            }
+            throw Problem(error)
         }
     }
 

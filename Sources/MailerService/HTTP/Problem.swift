@@ -55,3 +55,22 @@ extension Response {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: value.encoded())))
     }
 }
+
+extension Problem {
+    /// How a template failure reads to the caller: always 422 ETEMPLATE, naming what to change.
+    init(_ error: TemplateRenderError) {
+        switch error {
+        case .unknownTemplate(let name, let available):
+            self.init(status: .unprocessableContent, code: "ETEMPLATE", title: "Unknown template",
+                      detail: "no template named '\(name)'; available: \(available.joined(separator: ", "))",
+                      extra: ["field": .string("template"), "available": .array(available.map { .string($0) })])
+        case .missingVariables(let template, let missing):
+            self.init(status: .unprocessableContent, code: "ETEMPLATE", title: "Missing template variables",
+                      detail: "template '\(template)' uses variables the request does not provide: \(missing.joined(separator: ", ")) (add them to 'data', or send 'Prefer: lenient' to render them empty)",
+                      extra: ["field": .string("data"), "missing": .array(missing.map { .string($0) })])
+        case .renderFailed(let template, let detail):
+            self.init(status: .unprocessableContent, code: "ETEMPLATE", title: "Template error",
+                      detail: "template '\(template)' failed to render: \(detail)")
+        }
+    }
+}

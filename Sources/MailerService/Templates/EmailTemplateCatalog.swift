@@ -71,6 +71,11 @@ public struct EmailTemplateCatalog: Sendable {
 
     public func contains(_ name: String) -> Bool { names.contains(name) }
 
+    /// Which of subject, text and html the template has.
+    public func parts(of name: String) -> [String] {
+        Self.parts.filter { library["\(name)/\($0)"] != nil }
+    }
+
     /// Renders subject, text and HTML. With `strict`, any variable the templates use but `data`
     /// lacks fails the whole render, listing every missing name at once.
     public func render(_ name: String, data: MustacheValue, strict: Bool) throws(TemplateRenderError) -> RenderedEmail {
@@ -79,14 +84,12 @@ public struct EmailTemplateCatalog: Sendable {
             let subject = try library.render("\(name)/subject", data, escaping: .none)
             let text = try library.render("\(name)/text", data, escaping: .none)
             let html = try library["\(name)/html"].map { _ in try library.render("\(name)/html", data, escaping: .html) }
-            if strict {
-                var missing: [String] = []
-                for result in [subject, text] + (html.map { [$0] } ?? []) {
-                    for variable in result.missingVariables where !missing.contains(variable) { missing.append(variable) }
-                }
-                if !missing.isEmpty { throw TemplateRenderError.missingVariables(template: name, missing) }
+            var missing: [String] = []
+            for result in [subject, text] + (html.map { [$0] } ?? []) {
+                for variable in result.missingVariables where !missing.contains(variable) { missing.append(variable) }
             }
-            return RenderedEmail(subject: Self.oneLine(subject.output), text: text.output, html: html?.output)
+            if strict, !missing.isEmpty { throw TemplateRenderError.missingVariables(template: name, missing) }
+            return RenderedEmail(subject: Self.oneLine(subject.output), text: text.output, html: html?.output, missingVariables: missing)
         } catch let error as TemplateRenderError {
             throw error
         } catch {
@@ -104,6 +107,8 @@ public struct RenderedEmail: Sendable, Equatable {
     public let subject: String
     public let text: String
     public let html: String?
+    /// Variables the templates used but the data lacked (rendered empty); empty under strict rendering.
+    public var missingVariables: [String] = []
 }
 
 public struct TemplateCatalogError: Error, Sendable, CustomStringConvertible {
