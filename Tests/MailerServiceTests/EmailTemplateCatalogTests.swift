@@ -44,8 +44,38 @@ import Testing
         #expect(email.html == nil)
         #expect(email.subject == "Welcome")
 
-        let noText = try folder(["welcome/subject.mustache": "Hi", "welcome/html.mustache": "<p>Hi</p>"])
-        #expect(throws: TemplateCatalogError.self) { try EmailTemplateCatalog(directory: noText) }
+        let noBody = try folder(["welcome/subject.mustache": "Hi"])
+        #expect(throws: TemplateCatalogError.self) { try EmailTemplateCatalog(directory: noBody) }
+    }
+
+    @Test func withoutATextTemplateTheTextIsDerivedFromTheHTML() throws {
+        let directory = try folder([
+            "welcome/subject.mustache": "Hi",
+            "welcome/html.mustache": """
+                <html><head><title>x</title><style>p { color: red }</style></head><body>
+                <h1>Welcome, {{name}}</h1>
+                <p>Confirm   your address:<br>
+                <a href="{{link}}" style="x">Confirm</a></p>
+                <ul><li>one &amp; two</li><li>&lt;three&gt;</li></ul>
+                <p><a href="https://x.test/a?b=1&amp;c=2">https://x.test/a?b=1&amp;c=2</a></p>
+                </body></html>
+                """,
+        ])
+        let email = try EmailTemplateCatalog(directory: directory)
+            .render("welcome", data: ["name": "Ada <3", "link": "https://x.test/c?d=1&e=2"], strict: true)
+        #expect(email.text == """
+            Welcome, Ada <3
+
+            Confirm your address:
+            Confirm (https://x.test/c?d=1&e=2)
+
+            - one & two
+            - <three>
+
+            https://x.test/a?b=1&c=2
+
+            """)
+        #expect(email.html?.contains("Ada &lt;3") == true)
     }
 
     @Test func strictRenderingListsEveryMissingVariableOnce() throws {

@@ -3,8 +3,8 @@ import MustacheRenderer
 
 /// The emails the service can send, parsed once from the templates folder.
 ///
-/// `templates/<name>/` holds `subject.mustache`, `text.mustache` and optionally
-/// `html.mustache`; `templates/partials/<partial>.mustache` are shared partials and layouts,
+/// `templates/<name>/` holds `subject.mustache` and `text.mustache` and/or `html.mustache`
+/// (without a text template, the text part is derived from the HTML); `templates/partials/<partial>.mustache` are shared partials and layouts,
 /// available to every template by file name (`{{<layout.html}}`, `{{> footer}}`).
 public struct EmailTemplateCatalog: Sendable {
     public let directory: String
@@ -29,8 +29,8 @@ public struct EmailTemplateCatalog: Sendable {
                 let name = folder.lastPathComponent
                 let present = Set(try Self.mustacheFiles(in: folder).map { String($0.lastPathComponent.dropLast(".mustache".count)) })
                 guard present.contains("subject") else { continue }
-                guard present.contains("text") else {
-                    throw TemplateCatalogError(message: "template \(name) has subject.mustache but no text.mustache in \(folder.path)")
+                guard present.contains("text") || present.contains("html") else {
+                    throw TemplateCatalogError(message: "template \(name) has subject.mustache but neither text.mustache nor html.mustache in \(folder.path)")
                 }
                 for part in Self.parts where present.contains(part) {
                     let file = folder.appendingPathComponent("\(part).mustache")
@@ -82,14 +82,16 @@ public struct EmailTemplateCatalog: Sendable {
         guard contains(name) else { throw .unknownTemplate(name, available: names) }
         do {
             let subject = try library.render("\(name)/subject", data, escaping: .none)
-            let text = try library.render("\(name)/text", data, escaping: .none)
+            let text = try library["\(name)/text"].map { _ in try library.render("\(name)/text", data, escaping: .none) }
             let html = try library["\(name)/html"].map { _ in try library.render("\(name)/html", data, escaping: .html) }
             var missing: [String] = []
-            for result in [subject, text] + (html.map { [$0] } ?? []) {
+            for result in [subject] + [text, html].compactMap({ $0 }) {
                 for variable in result.missingVariables where !missing.contains(variable) { missing.append(variable) }
             }
             if strict, !missing.isEmpty { throw TemplateRenderError.missingVariables(template: name, missing) }
-            return RenderedEmail(subject: Self.oneLine(subject.output), text: text.output, html: html?.output, missingVariables: missing)
+            // The catalog only admits templates with text or HTML, so one of the two is there.
+            let textBody = text?.output ?? HTMLText.plainText(from: html?.output ?? "")
+            return RenderedEmail(subject: Self.oneLine(subject.output), text: textBody, html: html?.output, missingVariables: missing)
         } catch let error as TemplateRenderError {
             throw error
         } catch {
