@@ -1,3 +1,5 @@
+import Foundation  // malloc, realloc, free
+
 /// A growable buffer of UTF-8 bytes that rendering appends into: plain memory, so
 /// appending a text run is one bounds check and one `memcpy`.
 ///
@@ -10,7 +12,10 @@ struct ByteBuffer {
 
     init(capacity: Int) {
         self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        // `malloc` directly: `UnsafeMutablePointer.allocate` asks the runtime for "default"
+        // alignment, which goes through the slower `posix_memalign`.
+        guard let memory = malloc(self.capacity) else { fatalError("out of memory") }
+        base = memory.bindMemory(to: UInt8.self, capacity: self.capacity)
     }
 
     /// The bytes as a `String`. Frees the memory: the buffer must not be used afterwards.
@@ -21,7 +26,7 @@ struct ByteBuffer {
     /// again costs as much as the rest of a render for non-ASCII output.
     func takeString() -> String {
         let bytes = UnsafeBufferPointer(start: base, count: count)
-        defer { base.deallocate() }
+        defer { free(base) }
         if #available(macOS 26, iOS 26, watchOS 26, tvOS 26, visionOS 26, *) {
             return String(copying: UTF8Span(unchecked: Span(_unsafeElements: bytes)))
         }
@@ -36,10 +41,8 @@ struct ByteBuffer {
     @inline(never)
     private mutating func grow(minimum: Int) {
         let newCapacity = Swift.max(minimum, capacity * 2)
-        let newBase = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newBase.initialize(from: base, count: count)
-        base.deallocate()
-        base = newBase
+        guard let memory = realloc(base, newCapacity) else { fatalError("out of memory") }
+        base = memory.bindMemory(to: UInt8.self, capacity: newCapacity)
         capacity = newCapacity
     }
 
