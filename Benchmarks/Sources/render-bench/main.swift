@@ -4,8 +4,8 @@ import Foundation
 //
 // Renders the same template, data and partials with our MustacheRenderer and with
 // swift-mustache, checks the outputs are identical, then times both: a warm-up, then
-// `rounds` rounds of N renders (N sized so one round takes about `round-seconds`), and
-// reports the median nanoseconds per render. The last line printed is always
+// `rounds` rounds of N renders each, alternating between the two (N sized so one round
+// takes about `round-seconds`), and reports each one's median nanoseconds per render. The last line printed is always
 //   ours_ns=<median> swift_mustache_ns=<median> ratio=<swift_mustache_ns/ours_ns>
 
 func fail(_ message: String, code: Int32 = 2) -> Never {
@@ -85,32 +85,43 @@ func timeBatch(_ count: Int, _ render: () -> String) -> UInt64 {
     return DispatchTime.now().uptimeNanoseconds - start
 }
 
+/// Warm-up, and the batch size N that makes one round take about `roundSeconds`.
 @MainActor
-func measure(_ label: String, _ render: () -> String) -> Double {
-    // Warm-up, and size a batch so that one round takes about `roundSeconds`.
+func calibrate(_ render: () -> String) -> Int {
     var n = 1
     while true {
         let ns = timeBatch(n, render)
         if ns >= 50_000_000 {
-            n = max(1, Int(Double(n) * roundSeconds * 1e9 / Double(ns)))
-            break
+            return max(1, Int(Double(n) * roundSeconds * 1e9 / Double(ns)))
         }
         n *= 2
     }
-    var perRender: [Double] = []
-    for _ in 0..<rounds {
-        perRender.append(Double(timeBatch(n, render)) / Double(n))
-    }
-    perRender.sort()
-    let median = perRender.count % 2 == 1
-        ? perRender[perRender.count / 2]
-        : (perRender[perRender.count / 2 - 1] + perRender[perRender.count / 2]) / 2
-    print("\(label): \(rounds) rounds x \(n) renders, median \(Int(median.rounded())) ns/render "
-          + "(min \(Int(perRender.first!.rounded())), max \(Int(perRender.last!.rounded())))")
-    return median
 }
 
-let oursNs = measure("ours", ours.render)
-let theirsNs = measure("swift-mustache", theirs.render)
+func median(_ values: [Double]) -> Double {
+    let sorted = values.sorted()
+    return sorted.count % 2 == 1
+        ? sorted[sorted.count / 2]
+        : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+func report(_ label: String, _ n: Int, _ perRender: [Double]) {
+    print("\(label): \(perRender.count) rounds x \(n) renders, median \(Int(median(perRender).rounded())) ns/render "
+          + "(min \(Int(perRender.min()!.rounded())), max \(Int(perRender.max()!.rounded())))")
+}
+
+// Rounds alternate between the two renderers, so that both see the same machine load
+// (other processes come and go on a shared machine); each gets its own median.
+let oursN = calibrate(ours.render)
+let theirsN = calibrate(theirs.render)
+var oursPerRender: [Double] = [], theirsPerRender: [Double] = []
+for _ in 0..<rounds {
+    oursPerRender.append(Double(timeBatch(oursN, ours.render)) / Double(oursN))
+    theirsPerRender.append(Double(timeBatch(theirsN, theirs.render)) / Double(theirsN))
+}
+report("ours", oursN, oursPerRender)
+report("swift-mustache", theirsN, theirsPerRender)
+let oursNs = median(oursPerRender)
+let theirsNs = median(theirsPerRender)
 if sink == 42 { print("") }
 print("ours_ns=\(Int(oursNs.rounded())) swift_mustache_ns=\(Int(theirsNs.rounded())) ratio=\(String(format: "%.2f", theirsNs / oursNs))")
