@@ -14,6 +14,8 @@ import Testing
                 let templates = try #require(json["templates"] as? [[String: Any]])
                 #expect(templates.map { $0["name"] as? String } == ["invitation", "password-reset", "verification"])
                 #expect(templates.last?["parts"] as? [String] == ["subject", "text", "html"])
+                let invitation = Set(templates.first?["variables"] as? [String] ?? [])
+                #expect(invitation.isSuperset(of: ["inviterName", "organizationName", "productName", "link", "baseUrl"]), "\(invitation)")
             }
         }
     }

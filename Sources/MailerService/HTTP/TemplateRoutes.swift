@@ -11,7 +11,11 @@ struct TemplateRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/templates") { _, _ in
             Response.json(.object(["templates": .array(catalog.names.map { name in
-                .object(["name": .string(name), "parts": .array(catalog.parts(of: name).map { .string($0) })])
+                .object([
+                    "name": .string(name),
+                    "parts": .array(catalog.parts(of: name).map { .string($0) }),
+                    "variables": .array(catalog.variables(of: name).map { .string($0) }),
+                ])
             })]), status: .ok)
         }
         router.post("/v1/templates/:name/preview") { request, context in

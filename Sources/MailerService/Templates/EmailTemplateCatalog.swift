@@ -71,6 +71,17 @@ public struct EmailTemplateCatalog: Sendable {
 
     public func contains(_ name: String) -> Bool { names.contains(name) }
 
+    /// The variables the template's parts read, following partials and layouts.
+    public func variables(of name: String) -> [String] {
+        var names: [String] = []
+        for part in parts(of: name) {
+            for variable in library.variableNames(of: "\(name)/\(part)") where !names.contains(variable) {
+                names.append(variable)
+            }
+        }
+        return names
+    }
+
     /// Which of subject, text and html the template has.
     public func parts(of name: String) -> [String] {
         Self.parts.filter { library["\(name)/\($0)"] != nil }
