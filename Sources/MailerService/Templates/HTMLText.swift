@@ -30,11 +30,16 @@ enum HTMLText {
         return result.joined(separator: "\n") + "\n"
     }
 
+    // Compiled once: these run on every render of an HTML-only template. The patterns are
+    // literals, so compiling them cannot fail at run time.
+    private static let link = try! NSRegularExpression(
+        pattern: "<a\\b[^>]*?href\\s*=\\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\\s*>", options: [.caseInsensitive])
+    private static let entity = try! NSRegularExpression(pattern: "&(#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+|#39);")
+
     private static func replaceLinks(in text: String) -> String {
-        let pattern = try! NSRegularExpression(pattern: "<a\\b[^>]*?href\\s*=\\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\\s*>", options: [.caseInsensitive])
         var result = ""
         var last = text.startIndex
-        for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+        for match in link.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
             guard let whole = Range(match.range, in: text), let hrefRange = Range(match.range(at: 1), in: text),
                   let labelRange = Range(match.range(at: 2), in: text) else { continue }
             result += text[last..<whole.lowerBound]
@@ -57,10 +62,9 @@ enum HTMLText {
     static func decodeEntities(_ text: String) -> String {
         guard text.contains("&") else { return text }
         let named = ["amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": " ", "#39": "'"]
-        let pattern = try! NSRegularExpression(pattern: "&(#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+|#39);")
         var result = ""
         var last = text.startIndex
-        for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+        for match in entity.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
             guard let whole = Range(match.range, in: text), let nameRange = Range(match.range(at: 1), in: text) else { continue }
             result += text[last..<whole.lowerBound]
             let name = String(text[nameRange])

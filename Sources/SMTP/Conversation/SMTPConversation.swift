@@ -38,19 +38,17 @@ public struct SMTPConversation: Sendable {
     }
 
     public struct Settings: Sendable {
-        public var security: SMTPClientConfiguration.Security
-        public var credentials: SMTPClientConfiguration.Credentials?
-        public var allowInsecureAuth: Bool
-        public var heloName: String
         public var client: SMTPClientConfiguration
+        public var heloName: String
 
         public init(configuration: SMTPClientConfiguration, heloName: String) {
-            self.security = configuration.security
-            self.credentials = configuration.credentials
-            self.allowInsecureAuth = configuration.allowInsecureAuth
-            self.heloName = heloName
             self.client = configuration
+            self.heloName = heloName
         }
+
+        var security: SMTPClientConfiguration.Security { client.security }
+        var credentials: SMTPClientConfiguration.Credentials? { client.credentials }
+        var allowInsecureAuth: Bool { client.allowInsecureAuth }
     }
 
     private(set) var state: State = .awaitingGreeting
