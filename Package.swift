@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Tests only: property-based checks of the renderer.
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         .target(name: "MustacheRenderer"),
@@ -69,7 +71,10 @@ let package = Package(
             ],
             path: "Tests/SMTPTestServer"
         ),
-        .testTarget(name: "MustacheRendererTests", dependencies: ["MustacheRenderer"]),
+        .testTarget(
+            name: "MustacheRendererTests",
+            dependencies: ["MustacheRenderer", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage"]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPTestServer", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
