@@ -7,10 +7,15 @@ import MailerService
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP service (what the Docker image runs).",
-        discussion: "All settings come from environment variables; every problem is reported at once, one line each, and the service does not start."
+        discussion: """
+            All settings come from environment variables; every problem is reported at once, one line each, and the service does not start.
+            SIGHUP reloads the templates folder (a broken template is logged and the previous templates stay in use); SIGTERM or SIGINT stops accepting requests and finishes the emails already accepted.
+            """
     )
 
     func run() async throws {
+        // SIGHUP's default action ends the process; until the reloader listens for it, ignore it.
+        signal(SIGHUP, SIG_IGN)
         let bootstrapLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["MAILER_LOG_LEVEL"]?.lowercased() ?? "info") ?? .info
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: bootstrapLevel) }
         let logger = Logger(label: "mailer")

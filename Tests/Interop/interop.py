@@ -13,6 +13,7 @@ import email.policy
 import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -123,6 +124,92 @@ def bodies(message):
     return parts.get("text/plain", ""), parts.get("text/html", "")
 
 
+def wait_for_log(path, message, after, timeout=10):
+    """The JSON log record with `message` written after line `after`, or None."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        records = [json.loads(l) for l in open(path).read().splitlines()[after:] if l.strip()]
+        for record in records:
+            if record.get("msg") == message:
+                return record
+        time.sleep(0.05)
+    return None
+
+
+def check_template_reload(binary, work):
+    """SIGHUP re-reads the templates folder while requests keep being answered."""
+    templates = os.path.join(work, "templates")
+    shutil.copytree(os.path.abspath("templates"), templates)
+    for root, dirs, files in os.walk(work):
+        for name in dirs + files:
+            os.chmod(os.path.join(root, name), 0o777 if name in dirs else 0o666)
+    os.chmod(work, 0o777)
+    http_port = free_port()
+    log_path = os.path.join(work, "mailer-reload.log")
+    mailer = start_mailer(binary, {
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(free_port()), "SMTP_SENDER": "no-reply@example.com",
+        "MAILER_PORT": str(http_port), "MAILER_TEMPLATES_DIR": templates, "MAILER_FROM_NAME": "Acme",
+    }, log_path)
+    subject_file = os.path.join(templates, "verification", "subject.mustache")
+
+    def preview(locale=None):
+        body = {"data": {"code": "42"}}
+        if locale:
+            body["locale"] = locale
+        status, _, answer = post(http_port, "/v1/templates/verification/preview", body)
+        return status, answer.get("subject")
+
+    failures, answered, stop = [], [0], threading.Event()
+
+    def hammer():
+        while not stop.is_set():
+            status, subject = preview()
+            answered[0] += 1
+            if status != 200 or not subject:
+                failures.append((status, subject))
+
+    try:
+        check("reload: before SIGHUP the shipped subject", preview() == (200, "Your Acme verification code: 42"), preview())
+        worker = threading.Thread(target=hammer)
+        worker.start()
+
+        lines = len(open(log_path).read().splitlines())
+        with open(subject_file, "w") as f:
+            f.write("Code {{code}} for {{productName}}\n")
+        mailer.send_signal(signal.SIGHUP)
+        record = wait_for_log(log_path, "templates reloaded", lines)
+        check("reload: SIGHUP logs 'templates reloaded'", record is not None, open(log_path).read()[-1000:])
+        check("reload: the new subject is served", preview() == (200, "Code 42 for Acme"), preview())
+
+        lines = len(open(log_path).read().splitlines())
+        with open(subject_file, "w") as f:
+            f.write("Code {{#code}} never closed\n")
+        mailer.send_signal(signal.SIGHUP)
+        record = wait_for_log(log_path, "templates not reloaded: still serving the previous ones", lines)
+        check("reload: a broken template is logged as ETEMPLATE with file:line:col",
+              record is not None and record.get("code") == "ETEMPLATE" and "verification/subject.mustache:1:6" in record.get("error", ""), record)
+        check("reload: after a broken reload the previous templates still serve", preview() == (200, "Code 42 for Acme"), preview())
+
+        lines = len(open(log_path).read().splitlines())
+        with open(subject_file, "w") as f:
+            f.write("Code {{code}} for {{productName}}\n")
+        os.makedirs(os.path.join(templates, "verification", "fr"), mode=0o777)
+        for part, text in [("subject", "Votre code {{productName}} : {{code}}"), ("text", "Code : {{code}}")]:
+            with open(os.path.join(templates, "verification", "fr", part + ".mustache"), "w") as f:
+                f.write(text)
+        mailer.send_signal(signal.SIGHUP)
+        check("reload: a new locale folder is picked up", wait_for_log(log_path, "templates reloaded", lines) is not None)
+        check("reload: locale fr-CA gets the new French version", preview("fr-CA") == (200, "Votre code Acme : 42"), preview("fr-CA"))
+        stop.set()
+        worker.join(timeout=30)
+        check("reload: no request failed during three reloads", not failures and answered[0] > 10, f"{answered[0]} answered, failures {failures[:3]}")
+        check("reload: the service is still running", mailer.poll() is None)
+    finally:
+        stop.set()
+        mailer.terminate()
+        mailer.wait(timeout=15)
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     work = tempfile.mkdtemp(prefix="mailer-interop-")
@@ -223,6 +310,8 @@ def main():
     log = open(log_path).read()
     check('closed port: log line with "code":"ECONNREFUSED"', any(
         json.loads(l).get("code") == "ECONNREFUSED" for l in log.splitlines() if l.strip()), log[-1000:])
+
+    check_template_reload(binary, work)
 
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")

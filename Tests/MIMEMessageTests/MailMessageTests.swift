@@ -158,6 +158,19 @@ struct MailMessageTests {
         }
     }
 
+    @Test func contentLanguageHeader() throws {
+        var msg = try message()
+        #expect(!String(decoding: try msg.serialized(), as: UTF8.self).contains("Content-Language"))
+        msg.language = "pt-BR"
+        let bytes = try msg.serialized()
+        checkWireFormat(bytes)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("\r\nContent-Language: pt-BR\r\n"))
+        for bad in ["", "de\r\nBcc: x@example.com", "de en", "dé"] {
+            msg.language = bad
+            #expect(throws: MessageError.self) { try msg.serialized() }
+        }
+    }
+
     @Test func injectionThroughAddressesRefused() {
         #expect(throws: AddressError.self) { try EmailAddress(parsing: "a@example.com\r\nBcc: b@example.com") }
         #expect(throws: AddressError.self) { try EmailAddress(address: "a@example.com", displayName: "A\nBcc: b@example.com") }

@@ -36,6 +36,27 @@ import Testing
         try await server.shutdown()
     }
 
+    @Test func theRequestsLocalePicksTheTranslation() async throws {
+        let server = try await SMTPTestServer.start()
+        try await withService(smtpPort: server.port) { client in
+            let german = try await post(client, "/v1/emails/password-reset", #"{"to": "ada@example.org", "code": "7", "locale": "de_AT"}"#)
+            #expect(german.status == .ok)
+            #expect(german.json["locale"] as? String == "de", "de-AT falls back to de")
+            let queued = try await post(client, "/v1/emails/invitation", #"{"to": "bob@example.org", "code": "8", "locale": "fr"}"#, prefer: nil)
+            #expect(queued.status == .accepted)
+            #expect(queued.json["locale"] as? String == "en", "no French version: the default")
+
+            let messages = try await server.waitForMessages(2)
+            let reset = try #require(messages.first { $0.recipients == ["ada@example.org"] })
+            #expect(reset.data.contains("Content-Language: de\r\n"))
+            #expect(reset.data.contains("Subject: =?utf-8?"), "German subject is encoded: \(reset.data.prefix(400))")
+            #expect(reset.data.contains("Passwort zur=C3=BCcksetzen"))
+            let invitation = try #require(messages.first { $0.recipients == ["bob@example.org"] })
+            #expect(invitation.data.contains("Content-Language: en\r\n"))
+        }
+        try await server.shutdown()
+    }
+
     @Test func withoutPreferTheAnswerIs202AndTheEmailStillArrives() async throws {
         let server = try await SMTPTestServer.start()
         try await withService(smtpPort: server.port) { client in
@@ -119,6 +140,12 @@ import Testing
 
             let ftpReset = try await post(client, "/v1/emails/password-reset", #"{"to": "a@example.org", "resetUrl": "ftp://x.test/r"}"#)
             #expect(ftpReset.json["field"] as? String == "resetUrl")
+
+            for locale in [#""../de""#, #""de\r\nBcc: x""#, "42"] {
+                let badLocale = try await post(client, "/v1/emails/verification", #"{"to": "a@example.org", "code": "1", "locale": \#(locale)}"#)
+                #expect(badLocale.status == .unprocessableContent, "\(locale)")
+                #expect(badLocale.json["field"] as? String == "locale")
+            }
         }
     }
 

@@ -3,16 +3,6 @@ import Testing
 @testable import MailerService
 
 @Suite struct EmailTemplateCatalogTests {
-    private func folder(_ files: [String: String]) throws -> String {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
-        for (path, content) in files {
-            let url = root.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try content.write(to: url, atomically: true, encoding: .utf8)
-        }
-        return root.path
-    }
-
     @Test func shippedTemplatesLoadAndRender() throws {
         let catalog = try EmailTemplateCatalog(directory: templatesDirectory)
         #expect(catalog.names == ["invitation", "password-reset", "verification"])
@@ -24,7 +14,7 @@ import Testing
     }
 
     @Test func brokenTemplateStopsLoadingWithFileLineAndColumn() throws {
-        let directory = try folder(["welcome/subject.mustache": "Hi", "welcome/text.mustache": "line one\n{{#open}}never closed\n"])
+        let directory = try templateFolder(["welcome/subject.mustache": "Hi", "welcome/text.mustache": "line one\n{{#open}}never closed\n"])
         #expect {
             try EmailTemplateCatalog(directory: directory)
         } throws: { error in
@@ -33,7 +23,7 @@ import Testing
     }
 
     @Test func partialsAreSharedAndTextIsRequired() throws {
-        let directory = try folder([
+        let directory = try templateFolder([
             "partials/sign.mustache": "-- {{productName}}",
             "welcome/subject.mustache": "Welcome\n",
             "welcome/text.mustache": "Hello\n{{> sign}}",
@@ -44,12 +34,12 @@ import Testing
         #expect(email.html == nil)
         #expect(email.subject == "Welcome")
 
-        let noBody = try folder(["welcome/subject.mustache": "Hi"])
+        let noBody = try templateFolder(["welcome/subject.mustache": "Hi"])
         #expect(throws: TemplateCatalogError.self) { try EmailTemplateCatalog(directory: noBody) }
     }
 
     @Test func withoutATextTemplateTheTextIsDerivedFromTheHTML() throws {
-        let directory = try folder([
+        let directory = try templateFolder([
             "welcome/subject.mustache": "Hi",
             "welcome/html.mustache": """
                 <html><head><title>x</title><style>p { color: red }</style></head><body>

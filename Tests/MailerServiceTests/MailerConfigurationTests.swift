@@ -48,6 +48,18 @@ import Testing
         #expect(!configuration.redactedSummary.values.contains { $0.contains("hunter2") })
     }
 
+    @Test func defaultLocaleIsATagAndDefaultsToEnglish() throws {
+        #expect(try MailerConfiguration.fromEnvironment(environment(smtpPort: 25)).defaultLocale == .english)
+        let german = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["MAILER_DEFAULT_LOCALE": "de_DE"]))
+        #expect(german.defaultLocale.description == "de-DE")
+        #expect(german.redactedSummary["mailer_default_locale"] == "de-DE")
+        #expect {
+            _ = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["MAILER_DEFAULT_LOCALE": "german"]))
+        } throws: { error in
+            (error as! ConfigurationError).problems.map(\.variable) == ["MAILER_DEFAULT_LOCALE"]
+        }
+    }
+
     @Test func emptyValuesCountAsUnset() {
         #expect(throws: ConfigurationError.self) {
             try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["SMTP_HOST": "  "]))

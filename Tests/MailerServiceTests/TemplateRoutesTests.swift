@@ -14,6 +14,8 @@ import Testing
                 let templates = try #require(json["templates"] as? [[String: Any]])
                 #expect(templates.map { $0["name"] as? String } == ["invitation", "password-reset", "verification"])
                 #expect(templates.last?["parts"] as? [String] == ["subject", "text", "html"])
+                #expect(templates.last?["locales"] as? [String] == ["en", "de"])
+                #expect(json["defaultLocale"] as? String == "en")
                 let invitation = Set(templates.first?["variables"] as? [String] ?? [])
                 #expect(invitation.isSuperset(of: ["inviterName", "organizationName", "productName", "link", "baseUrl"]), "\(invitation)")
             }
@@ -32,6 +34,10 @@ import Testing
             let empty = try await post(client, "/v1/templates/verification/preview", "{}", prefer: nil)
             #expect(empty.status == .ok)
             #expect(empty.json["missing"] as? [String] == ["code"])
+
+            let german = try await post(client, "/v1/templates/verification/preview", #"{"data": {"code": "42"}, "locale": "de-CH"}"#, prefer: nil)
+            #expect(german.json["locale"] as? String == "de")
+            #expect(german.json["subject"] as? String == "Ihr Bestätigungscode für Acme: 42")
 
             let unknown = try await post(client, "/v1/templates/nope/preview", "{}", prefer: nil)
             #expect(unknown.status == .unprocessableContent)

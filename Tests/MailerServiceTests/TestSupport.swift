@@ -13,6 +13,21 @@ let templatesDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("templates").path
 
+/// A fresh templates folder holding `files` (relative path → content).
+func templateFolder(_ files: [String: String]) throws -> String {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("catalog-\(UUID().uuidString)")
+    try writeFiles(files, under: root.path)
+    return root.path
+}
+
+func writeFiles(_ files: [String: String], under root: String) throws {
+    for (path, content) in files {
+        let url = URL(fileURLWithPath: root).appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try content.write(to: url, atomically: true, encoding: .utf8)
+    }
+}
+
 /// Collects the JSON log lines the service writes.
 final class CapturedLog: Sendable {
     private let lines = Mutex<[String]>([])

@@ -11,6 +11,9 @@ public struct MailMessage: Sendable {
     public var date: Date
     /// Without angle brackets: `random@domain`.
     public var messageID: String
+    /// A language tag such as `de` or `pt-BR` for `Content-Language` (RFC 3282), which lets
+    /// mail clients offer translation and pick a voice for screen readers.
+    public var language: String?
 
     /// When `messageID` is nil a random one is generated on the sender's domain, so
     /// replies and bounces can be correlated. A given id may include one pair of `<>`.
@@ -52,6 +55,10 @@ public struct MailMessage: Sendable {
             throw MessageError(field: "Message-ID", reason: reason)
         }
         let subjectValue = try SubjectHeader.value(for: subject)
+        if let language, language.isEmpty || language.count > 35
+            || !language.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-") }) {
+            throw MessageError(field: "Content-Language", reason: "must be a language tag such as de or pt-BR")
+        }
 
         var headers: [(String, String)] = [
             ("From", MailboxHeader.value(for: [from], headerName: "From")),
@@ -61,6 +68,7 @@ public struct MailMessage: Sendable {
             ("Message-ID", "<\(messageID)>"),
             ("MIME-Version", "1.0"),
         ]
+        if let language { headers.append(("Content-Language", language)) }
 
         let textPart = TextPart(mediaType: "text/plain", text: textBody)
         var body: String

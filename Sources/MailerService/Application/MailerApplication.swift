@@ -10,7 +10,8 @@ public enum MailerApplication {
         configuration: MailerConfiguration,
         logger: Logger
     ) throws -> some ApplicationProtocol {
-        let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory)
+        let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory, defaultLocale: configuration.defaultLocale)
+        let templates = TemplateStore(catalog)
         let client: SMTPClient
         do {
             client = try SMTPClient(configuration: configuration.smtp)
@@ -24,17 +25,17 @@ public enum MailerApplication {
         router.get("/healthz") { _, _ in
             Response.json(.object(["status": .string("ok")]), status: .ok)
         }
-        EmailRoutes(configuration: configuration, catalog: catalog, queue: queue).register(on: router)
-        TemplateRoutes(configuration: configuration, catalog: catalog).register(on: router)
+        EmailRoutes(configuration: configuration, templates: templates, queue: queue).register(on: router)
+        TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
 
-        logger.info("templates loaded", metadata: ["templates": .array(catalog.names.map { .string($0) }), "dir": "\(configuration.templatesDirectory)"])
+        logger.info("templates loaded", metadata: catalog.logMetadata)
         if configuration.smtp.tls.skipVerify {
             logger.warning("SMTP_TLS_SKIP_VERIFY=true: the SMTP server's certificate is not verified; use this only for internal servers")
         }
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
-            services: [queue],
+            services: [queue, TemplateReloader(store: templates, logger: logger)],
             logger: logger
         )
     }

@@ -12,6 +12,8 @@ public struct MailerConfiguration: Sendable {
     public var baseURL: String
     public var productName: String
     public var templatesDirectory: String
+    /// The language of the files directly in `templates/<name>/`, and the fallback for any request.
+    public var defaultLocale: LocaleTag = .english
     public var logLevel: String
     /// At most this many SMTP sessions at once: providers refuse or throttle clients that open more.
     public var maximumSessions: Int
@@ -89,6 +91,11 @@ public struct MailerConfiguration: Sendable {
         if !FileManager.default.fileExists(atPath: templatesDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
             env.problem("MAILER_TEMPLATES_DIR", "must be the folder holding the .mustache templates; \(templatesDirectory) is not a directory")
         }
+        let localeText = env.string("MAILER_DEFAULT_LOCALE") ?? "en"
+        let defaultLocale = LocaleTag(localeText)
+        if defaultLocale == nil {
+            env.problem("MAILER_DEFAULT_LOCALE", "must be \(LocaleTag.example), got \"\(localeText)\"")
+        }
         let logLevel = (env.string("MAILER_LOG_LEVEL") ?? "info").lowercased()
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             env.problem("MAILER_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical, got \"\(logLevel)\"")
@@ -119,7 +126,7 @@ public struct MailerConfiguration: Sendable {
         smtp.heloName = heloName
         smtp.timeouts = timeouts
 
-        return MailerConfiguration(
+        var configuration = MailerConfiguration(
             smtp: smtp,
             sender: sender,
             httpHost: httpHost,
@@ -130,6 +137,8 @@ public struct MailerConfiguration: Sendable {
             logLevel: logLevel,
             maximumSessions: maximumSessions
         )
+        configuration.defaultLocale = defaultLocale ?? .english
+        return configuration
     }
 
     static func isValidHeloName(_ name: String) -> Bool {
@@ -163,6 +172,7 @@ public struct MailerConfiguration: Sendable {
             "mailer_base_url": baseURL,
             "mailer_from_name": productName,
             "mailer_templates_dir": templatesDirectory,
+            "mailer_default_locale": "\(defaultLocale)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }
         if let helo = smtp.heloName { summary["mailer_helo_name"] = helo }

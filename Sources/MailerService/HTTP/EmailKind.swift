@@ -17,10 +17,10 @@ enum EmailKind: Sendable, Equatable {
 
     var allowedFields: [String] {
         switch self {
-        case .verification: ["to", "code"]
-        case .passwordReset: ["to", "code", "resetUrl"]
-        case .invitation: ["to", "code", "inviteUrl", "inviterName", "organizationName"]
-        case .generic: ["template", "to", "data"]
+        case .verification: ["to", "code", "locale"]
+        case .passwordReset: ["to", "code", "resetUrl", "locale"]
+        case .invitation: ["to", "code", "inviteUrl", "inviterName", "organizationName", "locale"]
+        case .generic: ["template", "to", "data", "locale"]
         }
     }
 }

@@ -11,6 +11,8 @@ struct EmailRequest: Sendable {
     let recipients: [EmailAddress]
     /// Request-specific template variables (code, link, the caller's `data`, ...).
     let data: [String: JSONValue]
+    /// The language the recipient reads; the catalog falls back to shorter tags and the default.
+    let locale: LocaleTag?
 
     init(kind: EmailKind, body: JSONValue, baseURL: String) throws(Problem) {
         guard case .object(let fields) = body else {
@@ -21,6 +23,7 @@ struct EmailRequest: Sendable {
             throw Problem.validation(name, "unknown field '\(name)'; this endpoint accepts \(kind.allowedFields.joined(separator: ", "))")
         }
         recipients = try Self.recipients(fields["to"])
+        locale = try Self.locale(fields["locale"])
         let email = recipients[0].address
         // Reset and invitation links carry one person's address and code: a second recipient
         // would receive the first one's link. One request per person.
@@ -128,6 +131,18 @@ struct EmailRequest: Sendable {
             }
         }
         return addresses
+    }
+
+    static func locale(_ value: JSONValue?) throws(Problem) -> LocaleTag? {
+        switch value {
+        case nil, .null?: return nil
+        case .string(let text)?:
+            guard let tag = LocaleTag(text) else {
+                throw Problem.validation("locale", "'locale' must be \(LocaleTag.example), got \"\(text.prefix(40))\"")
+            }
+            return tag
+        case let other?: throw Problem.validation("locale", "'locale' must be a string such as \"de\", got \(other.typeName)")
+        }
     }
 
     private static func requiredText(_ fields: [String: JSONValue], _ name: String) throws(Problem) -> String {

@@ -11,7 +11,7 @@ struct EmailRoutes: Sendable {
     static let maximumBodyBytes = 1 << 20
 
     let configuration: MailerConfiguration
-    let catalog: EmailTemplateCatalog
+    let templates: TemplateStore
     let queue: DeliveryQueue
 
     func register(on router: Router<BasicRequestContext>) {
@@ -38,6 +38,7 @@ struct EmailRoutes: Sendable {
             let email = try EmailRequest(kind: kind, body: body, baseURL: configuration.baseURL)
             logger[metadataKey: "template"] = "\(email.template)"
             let rendered = try render(email, lenient: preferences.lenient)
+            logger[metadataKey: "locale"] = "\(rendered.locale)"
             let mail = try compose(email, rendered: rendered, id: id)
 
             logger[metadataKey: "smtp_host"] = "\(configuration.smtp.host)"
@@ -49,7 +50,7 @@ struct EmailRoutes: Sendable {
                 throw Problem(status: .serviceUnavailable, code: "ESHUTDOWN", title: "Shutting down",
                               detail: "the service is stopping and accepts no new emails; send again shortly")
             }
-            return await answer(handle, wait: preferences.wait)
+            return await answer(handle, wait: preferences.wait, locale: rendered.locale)
         } catch let problem as Problem {
             logger.notice("request refused", metadata: ["code": "\(problem.code)", "detail": "\(problem.detail)"])
             return problem.response
@@ -59,8 +60,10 @@ struct EmailRoutes: Sendable {
         }
     }
 
-    private func answer(_ handle: DeliveryHandle, wait: Int?) async -> Response {
-        let queued = Response.json(.object(["id": .string(handle.id), "status": .string("queued")]), status: .accepted)
+    private func answer(_ handle: DeliveryHandle, wait: Int?, locale: LocaleTag) async -> Response {
+        let queued = Response.json(.object([
+            "id": .string(handle.id), "status": .string("queued"), "locale": .string("\(locale)"),
+        ]), status: .accepted)
         guard let wait else { return queued }
         var applied = HTTPFields()
         applied[.preferenceApplied] = "wait=\(wait)"
@@ -69,6 +72,7 @@ struct EmailRoutes: Sendable {
             return .json(.object([
                 "id": .string(handle.id),
                 "status": .string("sent"),
+                "locale": .string("\(locale)"),
                 "smtp": .object(["code": .int(receipt.reply.code), "message": .string(receipt.reply.message)]),
             ]), status: .ok, headers: applied)
         case .failed(let error)?:
@@ -120,20 +124,21 @@ struct EmailRoutes: Sendable {
     private func render(_ email: EmailRequest, lenient: Bool) throws(Problem) -> RenderedEmail {
         let variables = TemplateVariables.make(configuration, recipient: email.recipients[0].address, data: email.data)
         do {
-            return try catalog.render(email.template, data: variables, strict: !lenient)
+            return try templates.catalog.render(email.template, locale: email.locale, data: variables, strict: !lenient)
         } catch {
             throw Problem(error)
         }
     }
 
     private func compose(_ email: EmailRequest, rendered: RenderedEmail, id: String) throws(Problem) -> SMTPMail {
-        let message = MailMessage(
+        var message = MailMessage(
             from: configuration.sender,
             to: email.recipients,
             subject: rendered.subject,
             textBody: rendered.text,
             htmlBody: rendered.html
         )
+        message.language = "\(rendered.locale)"
         do {
             return SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: try message.serialized())
         } catch {

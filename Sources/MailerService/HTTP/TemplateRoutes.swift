@@ -6,17 +6,22 @@ import MIMEMessage
 /// The template catalog over HTTP: what exists, and what an email would look like, without sending.
 struct TemplateRoutes: Sendable {
     let configuration: MailerConfiguration
-    let catalog: EmailTemplateCatalog
+    let templates: TemplateStore
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/templates") { _, _ in
-            Response.json(.object(["templates": .array(catalog.names.map { name in
-                .object([
-                    "name": .string(name),
-                    "parts": .array(catalog.parts(of: name).map { .string($0) }),
-                    "variables": .array(catalog.variables(of: name).map { .string($0) }),
-                ])
-            })]), status: .ok)
+            let catalog = templates.catalog
+            return Response.json(.object([
+                "defaultLocale": .string("\(catalog.defaultLocale)"),
+                "templates": .array(catalog.names.map { name in
+                    .object([
+                        "name": .string(name),
+                        "parts": .array(catalog.parts(of: name).map { .string($0) }),
+                        "locales": .array(catalog.locales(of: name).map { .string("\($0)") }),
+                        "variables": .array(catalog.variables(of: name).map { .string($0) }),
+                    ])
+                }),
+            ]), status: .ok)
         }
         router.post("/v1/templates/:name/preview") { request, context in
             // A thrown Problem becomes problem+json in ProblemMiddleware.
@@ -31,9 +36,10 @@ struct TemplateRoutes: Sendable {
             throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
                           detail: "the body must be a JSON object such as {\"data\": {\"code\": \"123456\"}}")
         }
-        for key in fields.keys.sorted() where !["data", "to"].contains(key) {
-            throw Problem.validation(key, "unknown field '\(key)'; preview accepts data, to")
+        for key in fields.keys.sorted() where !["data", "to", "locale"].contains(key) {
+            throw Problem.validation(key, "unknown field '\(key)'; preview accepts data, to, locale")
         }
+        let locale = try EmailRequest.locale(fields["locale"])
         var data: [String: JSONValue] = [:]
         switch fields["data"] {
         case nil, .null?: break
@@ -50,12 +56,13 @@ struct TemplateRoutes: Sendable {
         }
         let rendered: RenderedEmail
         do {
-            rendered = try catalog.render(name, data: TemplateVariables.make(configuration, recipient: recipient, data: data), strict: false)
+            rendered = try templates.catalog.render(name, locale: locale, data: TemplateVariables.make(configuration, recipient: recipient, data: data), strict: false)
         } catch {
             throw Problem(error)
         }
         var members: [String: JSONValue] = [
             "template": .string(name),
+            "locale": .string("\(rendered.locale)"),
             "subject": .string(rendered.subject),
             "text": .string(rendered.text),
             "missing": .array(rendered.missingVariables.map { .string($0) }),
