@@ -149,6 +149,7 @@ import Testing
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: .milliseconds(500)))
         #expect(error.command == "end of message")
+        #expect(error.phase == .endOfMessage)
         #expect(error.hint.contains("twice"))
     }
 
@@ -157,6 +158,10 @@ import Testing
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.tls, Self.configuration(port: server.port, host: "127.0.0.1", security: .implicitTLS))
         #expect(error.hint.contains("SMTP_TLS=false"))
+        #expect(error.hint.contains("465"))
+        #expect(error.tlsReason == "wrong version number")
+        #expect(error.message.contains("wrong version number"))
+        #expect(error.phase == .tlsHandshake)
     }
 
     @Test func plaintextAgainstAnImplicitTLSServerIsETLS() async throws {
@@ -221,7 +226,7 @@ import Testing
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.envelope, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
-        #expect(error.reply?.enhancedStatusCode == "5.1.1")
+        #expect(error.reply?.enhancedStatusCode?.description == "5.1.1")
         #expect(server.messages.isEmpty)
     }
 

@@ -13,12 +13,3 @@ public struct SMTPMail: Sendable {
         self.content = content
     }
 }
-
-/// What the server said when it took the message.
-public struct SMTPDeliveryReceipt: Sendable {
-    /// The reply to the final ".", e.g. "250 2.0.0 Ok: queued as 4F2A".
-    public let reply: SMTPReply
-    /// Negotiated TLS version, e.g. "TLSv1.3"; nil on a plaintext session.
-    public let tlsVersion: String?
-    public let authenticated: Bool
-}

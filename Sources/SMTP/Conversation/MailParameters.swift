@@ -1,0 +1,18 @@
+/// The ESMTP parameters of MAIL FROM for one message on one server, or why the message cannot go
+/// to that server at all. Decided before anything is sent, so a refusal costs no round trip and
+/// leaves the session clean for the next message.
+enum MailParameters {
+    static func make(for mail: SMTPMail, capabilities: ServerCapabilities, configuration: SMTPClientConfiguration) -> Result<[String], SMTPError> {
+        guard !mail.recipients.isEmpty else { return .failure(.noRecipients()) }
+
+        let size = mail.content.count
+        if let limit = capabilities.maximumSize, size > limit {
+            return .failure(.messageTooLarge(size: size, limit: limit))
+        }
+
+        var parameters: [String] = []
+        // RFC 1870: the declared size lets the server refuse a too-large message before it is sent.
+        if capabilities.size { parameters.append("SIZE=\(size)") }
+        return .success(parameters)
+    }
+}
