@@ -3,7 +3,7 @@ import SMTPTestServer
 import Testing
 @testable import SMTP
 
-/// PIPELINING, SIZE and enhanced status codes against the real test server.
+/// PIPELINING, SIZE, 8BITMIME, SMTPUTF8 and enhanced status codes against the real test server.
 @Suite struct ProtocolExtensionsClientTests {
     typealias C = ClientSupport
 
@@ -70,6 +70,42 @@ import Testing
         let small = SMTPMail(sender: "a@x.test", recipients: ["b@y.test"], content: Array("Subject: s\r\n\r\nok\r\n".utf8))
         _ = try await SMTPClient(configuration: C.plaintext(server)).send(small)
         #expect(try await server.waitForMessages(1)[0].mailParameters == ["SIZE=\(small.content.count)"])
+    }
+
+    @Test func eightBitContentIsDeclaredOnlyToAServerThatOffers8BITMIME() async throws {
+        let mail = SMTPMail(sender: "a@x.test", recipients: ["b@y.test"], content: Array("Subject: s\r\n\r\nGrüße\r\n".utf8))
+        let offering = try await SMTPTestServer.start()
+        defer { Task { try? await offering.shutdown() } }
+        _ = try await SMTPClient(configuration: C.plaintext(offering)).send(mail)
+        let received = try await offering.waitForMessages(1)[0]
+        #expect(received.mailParameters == ["BODY=8BITMIME"])
+        #expect(received.data.contains("Grüße"))
+
+        var settings = SMTPTestServerConfiguration()
+        settings.advertise8BITMIME = false
+        let legacy = try await SMTPTestServer.start(settings)
+        defer { Task { try? await legacy.shutdown() } }
+        _ = try await SMTPClient(configuration: C.plaintext(legacy)).send(mail)
+        #expect(try await legacy.waitForMessages(1)[0].mailParameters == [])
+    }
+
+    @Test func internationalAddressesTravelWithSMTPUTF8() async throws {
+        let mail = SMTPMail(sender: "no-reply@x.test", recipients: ["jörg@bücher.test"], content: Array("Subject: s\r\n\r\nhallo\r\n".utf8))
+        var settings = SMTPTestServerConfiguration()
+        settings.advertiseSMTPUTF8 = true
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        _ = try await SMTPClient(configuration: C.plaintext(server)).send(mail)
+        let received = try await server.waitForMessages(1)[0]
+        #expect(received.recipients == ["jörg@bücher.test"])
+        #expect(received.mailParameters.contains("SMTPUTF8"))
+
+        let plain = try await SMTPTestServer.start()
+        defer { Task { try? await plain.shutdown() } }
+        let error = try await C.failure(C.plaintext(plain), mail: mail)
+        #expect(error.code == .envelope)
+        #expect(error.hint.contains("SMTPUTF8"))
+        #expect(!plain.commands.contains { $0.hasPrefix("MAIL") }, "refused locally: the server never saw the address")
     }
 
     @Test func enhancedStatusCodesComeFromServersThatSendThem() async throws {

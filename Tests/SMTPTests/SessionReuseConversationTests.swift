@@ -41,7 +41,7 @@ import Testing
         var c = S.ready("SIZE 3")
         #expect(S.failure(in: c.startMail(Self.one))?.code == .message)
         #expect(c.isReady)
-        #expect(S.sent(c.startMail(SMTPMail(sender: "a@x.test", recipients: ["b@y.test"], content: [65]))) == [.mailFrom("a@x.test", parameters: ["SIZE=1"])])
+        #expect(S.sent(c.startMail(SMTPMail(sender: "a@x.test", recipients: ["b@y.test"], content: [65]))) == [.mailFrom("a@x.test", parameters: ["SIZE=3"])])
     }
 
     @Test func aServerThatClosedWhileIdleMakesTheNextMessageSafeToRetry() {

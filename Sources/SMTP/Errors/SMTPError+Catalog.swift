@@ -198,6 +198,17 @@ extension SMTPError {
         )
     }
 
+    /// RFC 6531: a non-ASCII mailbox can only travel to a server that announces SMTPUTF8.
+    static func smtpUTF8Unsupported(_ config: SMTPClientConfiguration, addresses: [String]) -> SMTPError {
+        SMTPError(
+            code: .envelope,
+            message: "\(addresses.joined(separator: ", ")) \(addresses.count == 1 ? "needs" : "need") SMTPUTF8 (non-ASCII characters in the address), which \(config.host) does not offer; nothing was sent",
+            hint: "use an ASCII address (a non-ASCII domain can be written in its xn-- form), or an SMTP server that supports SMTPUTF8 (RFC 6531)",
+            phase: .mailFrom,
+            rejectedRecipients: addresses
+        )
+    }
+
     static func messageTooLarge(size: Int, limit: Int) -> SMTPError {
         SMTPError(
             code: .message,
