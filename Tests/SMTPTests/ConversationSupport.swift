@@ -8,10 +8,12 @@ enum ConversationSupport {
         security: SMTPClientConfiguration.Security = .startTLSWhenOffered,
         credentials: SMTPClientConfiguration.Credentials? = nil,
         allowInsecureAuth: Bool = false,
+        requireStartTLS: Bool = false,
         port: Int = 587
     ) -> SMTPConversation {
         var configuration = SMTPClientConfiguration(host: "smtp.x.test", port: port, security: security, credentials: credentials)
         configuration.allowInsecureAuth = allowInsecureAuth
+        configuration.requireStartTLS = requireStartTLS
         return SMTPConversation(settings: .init(configuration: configuration, heloName: "client.x.test"))
     }
 

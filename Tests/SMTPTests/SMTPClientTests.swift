@@ -174,6 +174,25 @@ import Testing
         #expect(error.hint.contains("SMTP_TLS=true"))
     }
 
+    @Test func requireStartTLSRefusesAServerThatDoesNotOfferIt() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .startTLS
+        settings.faults = [.hideStartTLS]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        var configuration = Self.configuration(port: server.port, host: "127.0.0.1", security: .startTLSWhenOffered)
+        configuration.requireStartTLS = true
+        let error = try await ClientSupport.failure(configuration)
+        #expect(error.code == .tls)
+        #expect(error.hint.contains("SMTP_REQUIRE_STARTTLS"))
+        #expect(!server.commands.contains { $0.hasPrefix("MAIL") })
+
+        // The same server without the requirement gets the message in plaintext.
+        configuration.requireStartTLS = false
+        let receipt = try await SMTPClient(configuration: configuration).send(Self.mail)
+        #expect(receipt.tlsVersion == nil)
+    }
+
     @Test func untrustedCertificateIsECERT() async throws {
         var settings = SMTPTestServerConfiguration()
         settings.tlsMode = .startTLS

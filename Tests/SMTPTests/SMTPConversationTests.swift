@@ -58,6 +58,28 @@ import Testing
         #expect(c.receive(reply(220, "ready")) == [.send(.ehlo("client.x.test"))])
     }
 
+    @Test func requireStartTLSRefusesAServerWithoutIt() {
+        var c = S.conversation(requireStartTLS: true)
+        _ = c.receive(reply(220, "ready"))
+        let actions = c.receive(reply(250, "smtp.x.test", "AUTH PLAIN"))
+        let error = failure(in: actions)
+        #expect(error?.code == .tls)
+        #expect(error?.hint.contains("SMTP_REQUIRE_STARTTLS") == true)
+        #expect(error?.phase == .ehlo)
+        #expect(actions.last == .send(.quit))
+        #expect(!c.isReady)
+
+        // Without the requirement the session goes on in plaintext, as before.
+        var lenient = S.conversation()
+        _ = lenient.receive(reply(220, "ready"))
+        #expect(lenient.receive(reply(250, "smtp.x.test")) == [.ready])
+
+        // With it, a server that offers STARTTLS is simply upgraded.
+        var offered = S.conversation(requireStartTLS: true)
+        _ = offered.receive(reply(220, "ready"))
+        #expect(offered.receive(reply(250, "smtp.x.test", "STARTTLS")) == [.send(.startTLS)])
+    }
+
     @Test func rejectedCredentialsAreEAUTHAndTheSessionEndsPolitely() {
         var c = S.conversation(security: .implicitTLS, credentials: .init(username: "alice", password: "wrong"))
         _ = c.tlsEstablished()

@@ -54,6 +54,9 @@ public struct SMTPClientConfiguration: Sendable {
     public var credentials: Credentials?
     /// Sending credentials over an unencrypted connection exposes them to anyone on the path.
     public var allowInsecureAuth: Bool = false
+    /// With `.startTLSWhenOffered`: fail with ETLS when the server does not offer STARTTLS, instead
+    /// of continuing in plaintext (an attacker on the path can strip the STARTTLS keyword).
+    public var requireStartTLS: Bool = false
     public var tls: TLSSettings = TLSSettings()
     /// The EHLO name; nil means the host's FQDN, or the local address literal when it has none.
     public var heloName: String?

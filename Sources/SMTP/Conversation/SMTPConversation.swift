@@ -308,8 +308,13 @@ public struct SMTPConversation: Sendable {
     }
 
     private mutating func afterHello() -> [Action] {
-        if !isSecure, settings.security == .startTLSWhenOffered, capabilities.startTLS {
-            return send(.startTLS, next: .awaitingStartTLS)
+        if !isSecure, settings.security == .startTLSWhenOffered {
+            if capabilities.startTLS {
+                return send(.startTLS, next: .awaitingStartTLS)
+            }
+            if settings.client.requireStartTLS {
+                return fail(.startTLSRequired(settings.client))
+            }
         }
         guard let credentials = settings.credentials, !isAuthenticated else {
             return becomeReady()

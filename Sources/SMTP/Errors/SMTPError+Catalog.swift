@@ -113,6 +113,21 @@ extension SMTPError {
         )
     }
 
+    /// SMTP_REQUIRE_STARTTLS: a server (or a man in the middle stripping the keyword) that does not
+    /// offer STARTTLS must not make us continue in plaintext.
+    static func startTLSRequired(_ config: SMTPClientConfiguration) -> SMTPError {
+        SMTPError(
+            code: .tls,
+            message: "\(config.host):\(config.port) does not offer STARTTLS and SMTP_REQUIRE_STARTTLS is true; nothing was sent in plaintext",
+            hint: config.port == 465
+                ? "port 465 expects implicit TLS: set SMTP_TLS=true"
+                : "use the provider's submission port (587 with STARTTLS, or 465 with SMTP_TLS=true); something on the path may be stripping STARTTLS; set SMTP_REQUIRE_STARTTLS=false only for a trusted plaintext relay",
+            command: "EHLO",
+            phase: .ehlo,
+            tlsReason: "STARTTLS not offered"
+        )
+    }
+
     static func certificate(_ config: SMTPClientConfiguration, detail: String) -> SMTPError {
         SMTPError(
             code: .certificate,
