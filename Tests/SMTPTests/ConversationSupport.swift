@@ -9,11 +9,13 @@ enum ConversationSupport {
         credentials: SMTPClientConfiguration.Credentials? = nil,
         allowInsecureAuth: Bool = false,
         requireStartTLS: Bool = false,
+        oauth2Token: String? = nil,
         port: Int = 587
     ) -> SMTPConversation {
         var configuration = SMTPClientConfiguration(host: "smtp.x.test", port: port, security: security, credentials: credentials)
         configuration.allowInsecureAuth = allowInsecureAuth
         configuration.requireStartTLS = requireStartTLS
+        configuration.oauth2Token = oauth2Token.map(SMTPClientConfiguration.OAuth2Token.init)
         return SMTPConversation(settings: .init(configuration: configuration, heloName: "client.x.test"))
     }
 

@@ -30,7 +30,10 @@ public struct SMTPConversation: Sendable {
     enum AuthStep: Sendable, Equatable {
         case loginUsername
         case loginPassword
-        case result
+        case cramMD5Challenge
+        case xoauth2Initial
+        /// `detail`: what the server said about a refused token, kept for the final error.
+        case result(detail: String?)
     }
 
     enum State: Sendable {
@@ -316,22 +319,33 @@ public struct SMTPConversation: Sendable {
                 return fail(.startTLSRequired(settings.client))
             }
         }
-        guard let credentials = settings.credentials, !isAuthenticated else {
+        let oauth2Token = settings.client.oauth2Token
+        guard settings.credentials != nil || oauth2Token != nil, !isAuthenticated else {
             return becomeReady()
         }
         if !isSecure, !settings.allowInsecureAuth {
             return fail(.insecureAuthRefused(settings.client))
         }
+        let username = settings.credentials?.username ?? ""
+        if oauth2Token != nil, username.isEmpty {
+            return fail(.oauth2NeedsUsername())
+        }
         let offered = capabilities.authMechanisms
-        guard let mechanism = SASLMechanism.choose(offered: offered, secure: isSecure) else {
+        guard let mechanism = SASLMechanism.choose(offered: offered, secure: isSecure, oauth2: oauth2Token != nil) else {
             return fail(.authenticationUnavailable(settings.client, offered: offered, secure: isSecure))
         }
+        let password = settings.credentials?.password ?? ""
         switch mechanism {
         case .plain:
-            let response = SASLPlain.initialResponse(username: credentials.username, password: credentials.password)
-            return send(.authPlain(initialResponse: response), next: .authenticating(.plain, .result))
+            let response = SASLPlain.initialResponse(username: username, password: password)
+            return send(.authPlain(initialResponse: response), next: .authenticating(.plain, .result(detail: nil)))
         case .login:
             return send(.authLogin, next: .authenticating(.login, .loginUsername))
+        case .cramMD5:
+            return send(.authCRAMMD5, next: .authenticating(.cramMD5, .cramMD5Challenge))
+        case .xoauth2:
+            let response = XOAUTH2.initialResponse(username: username, token: oauth2Token?.value ?? "")
+            return send(.authXOAUTH2(initialResponse: response), next: .authenticating(.xoauth2, .xoauth2Initial))
         }
     }
 
@@ -343,15 +357,29 @@ public struct SMTPConversation: Sendable {
                 state = .authenticating(mechanism, .loginPassword)
                 return [.send(.authResponse(Base64.encode(Array((credentials?.username ?? "").utf8))))]
             case .loginPassword:
-                state = .authenticating(mechanism, .result)
+                state = .authenticating(mechanism, .result(detail: nil))
                 return [.send(.authResponse(Base64.encode(Array((credentials?.password ?? "").utf8))))]
+            case .cramMD5Challenge:
+                state = .authenticating(mechanism, .result(detail: nil))
+                let response = CRAMMD5.response(
+                    username: credentials?.username ?? "", password: credentials?.password ?? "", challenge: reply.lines.first ?? ""
+                )
+                // A challenge that is not base64 cannot be answered: cancel (RFC 4954 §4).
+                return [.send(.authResponse(response ?? "*"))]
+            case .xoauth2Initial:
+                // The token was refused; the challenge carries the reason. RFC 7628-style: an
+                // empty response makes the server send its final failure reply.
+                state = .authenticating(mechanism, .result(detail: XOAUTH2.errorDetail(challenge: reply.lines.first ?? "")))
+                return [.send(.authResponse(""))]
             case .result:
                 // An unexpected challenge: answer with "*" to cancel (RFC 4954 §4), then report.
                 return [.send(.authResponse("*"))]
             }
         }
         guard reply.code == 235 else {
-            return fail(.authenticationRejected(reply: reply, command: "AUTH \(mechanism.rawValue)"))
+            var detail: String?
+            if case .result(let found) = step { detail = found }
+            return fail(.authenticationRejected(reply: reply, command: "AUTH \(mechanism.rawValue)", detail: detail))
         }
         authenticationMechanism = mechanism
         return becomeReady()

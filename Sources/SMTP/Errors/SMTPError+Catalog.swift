@@ -137,11 +137,14 @@ extension SMTPError {
         )
     }
 
-    static func authenticationRejected(reply: SMTPReply, command: String) -> SMTPError {
-        SMTPError(
+    static func authenticationRejected(reply: SMTPReply, command: String, detail: String? = nil) -> SMTPError {
+        let oauth = command.contains("XOAUTH2")
+        return SMTPError(
             code: .authentication,
-            message: "the server rejected the credentials",
-            hint: "check SMTP_USERNAME and SMTP_PASSWORD; Gmail, Outlook and iCloud need an app password, not the account password",
+            message: "the server rejected the credentials" + (detail.map { " (\($0))" } ?? ""),
+            hint: oauth
+                ? "the OAuth2 access token was refused: it may have expired (they last about an hour) or lack the mail scope; refresh SMTP_OAUTH2_TOKEN and check SMTP_USERNAME is the token's account"
+                : "check SMTP_USERNAME and SMTP_PASSWORD; Gmail, Outlook and iCloud need an app password, not the account password",
             reply: reply,
             command: command,
             phase: .auth
@@ -149,11 +152,18 @@ extension SMTPError {
     }
 
     static func authenticationUnavailable(_ config: SMTPClientConfiguration, offered: [String], secure: Bool) -> SMTPError {
-        let message = offered.isEmpty
-            ? "the server does not offer AUTH on this connection"
-            : "the server offers no supported AUTH mechanism (it offers \(offered.joined(separator: ", ")); PLAIN and LOGIN are supported)"
+        let message: String
+        if offered.isEmpty {
+            message = "the server does not offer AUTH on this connection"
+        } else if config.oauth2Token != nil {
+            message = "SMTP_OAUTH2_TOKEN is set but the server does not offer XOAUTH2 (it offers \(offered.joined(separator: ", ")))"
+        } else {
+            message = "the server offers no supported AUTH mechanism (it offers \(offered.joined(separator: ", ")); PLAIN, LOGIN and CRAM-MD5 are supported)"
+        }
         let hint = secure || !offered.isEmpty
-            ? "remove SMTP_USERNAME/SMTP_PASSWORD if this server needs no login, or use the provider's submission port (587 or 465)"
+            ? (config.oauth2Token != nil
+                ? "remove SMTP_OAUTH2_TOKEN to log in with SMTP_PASSWORD, or use a provider that supports OAuth2 for SMTP (Gmail, Outlook)"
+                : "remove SMTP_USERNAME/SMTP_PASSWORD if this server needs no login, or use the provider's submission port (587 or 465)")
             : "servers usually offer AUTH only after TLS: keep SMTP_OPPORTUNISTIC_TLS=true (port 587) or use SMTP_TLS=true (port 465)"
         return SMTPError(code: .authentication, message: message, hint: hint, phase: .auth)
     }
@@ -163,6 +173,15 @@ extension SMTPError {
             code: .authentication,
             message: "refusing to send SMTP credentials over an unencrypted connection to \(config.host):\(config.port)",
             hint: "enable TLS (SMTP_TLS=true on 465, or SMTP_OPPORTUNISTIC_TLS=true on a server offering STARTTLS), or set SMTP_ALLOW_INSECURE_AUTH=true for a trusted local server",
+            phase: .auth
+        )
+    }
+
+    static func oauth2NeedsUsername() -> SMTPError {
+        SMTPError(
+            code: .authentication,
+            message: "XOAUTH2 needs the account name as well as the token",
+            hint: "set SMTP_USERNAME to the mailbox the SMTP_OAUTH2_TOKEN was issued for",
             phase: .auth
         )
     }

@@ -33,7 +33,7 @@ extension SMTPCommand {
         case .ehlo: .ehlo
         case .helo: .helo
         case .startTLS: .startTLS
-        case .authPlain, .authLogin, .authResponse: .auth
+        case .authPlain, .authLogin, .authCRAMMD5, .authXOAUTH2, .authResponse: .auth
         case .mailFrom: .mailFrom
         case .rcptTo: .rcptTo
         case .data: .data
