@@ -102,4 +102,39 @@ import Testing
         #expect(error.phase == .data)
         #expect(!error.isSafeToRetryOnNewConnection)
     }
+
+    @Test func theSessionInfoNamesTLSVersionAndCipherSuite() async throws {
+        let certificates = try TestCertificates.generate()
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .startTLS
+        settings.certificates = certificates
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let configuration = SMTPClientTests.configuration(port: server.port, security: .startTLSWhenOffered, caFile: try SMTPClientTests.caFile(certificates))
+        let receipt = try await SMTPClient(configuration: configuration).send(C.mail)
+        #expect(receipt.tlsVersion == "TLSv1.3")
+        #expect(["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"].contains(receipt.cipherSuite ?? ""), "\(receipt.cipherSuite ?? "none")")
+        #expect(receipt.session.capabilities.pipelining)
+
+        var tls12 = settings
+        tls12.maximumTLSVersion = .tls12
+        tls12.tlsMode = .implicit
+        let older = try await SMTPTestServer.start(tls12)
+        defer { Task { try? await older.shutdown() } }
+        let connection = try await SMTPClient(configuration: SMTPClientTests.configuration(
+            port: older.port, security: .implicitTLS, caFile: try SMTPClientTests.caFile(certificates)
+        )).connect()
+        #expect(connection.session.tlsVersion == "TLSv1.2")
+        #expect(connection.session.cipherSuite?.hasPrefix("TLS_ECDHE_") == true, "\(connection.session.cipherSuite ?? "none")")
+        await connection.close()
+    }
+
+    @Test func aPlaintextSessionHasNoTLSInfo() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let receipt = try await SMTPClient(configuration: C.plaintext(server)).send(C.mail)
+        #expect(receipt.tlsVersion == nil)
+        #expect(receipt.cipherSuite == nil)
+        #expect(!receipt.authenticated)
+    }
 }

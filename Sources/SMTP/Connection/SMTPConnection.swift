@@ -11,7 +11,7 @@ import NIOSSL
 /// server closes the connection (idle timeout, 421) or a failure broke the session; a message
 /// sent on such a connection fails with `isSafeToRetryOnNewConnection` set.
 public final class SMTPConnection: Sendable {
-    /// What the session negotiated: TLS version, AUTH mechanism, extensions.
+    /// What the session negotiated: TLS version and cipher suite, AUTH mechanism, extensions.
     public let session: SMTPSessionInfo
     private let channel: any Channel
     private let status: SMTPConnectionStatus
@@ -82,6 +82,7 @@ public final class SMTPConnection: Sendable {
                 do {
                     let sync = channel.pipeline.syncOperations
                     if configuration.security == .implicitTLS, let tlsContext {
+                        try sync.addHandler(TLSServerHelloObserver())
                         try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: configuration.tlsServerHostname))
                     }
                     try sync.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))

@@ -29,6 +29,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
     private var delivery: EventLoopPromise<SMTPDeliveryReceipt>?
     private var timer: Scheduled<Void>?
     private var tlsVersion: String?
+    private var cipherSuite: String?
 
     init(
         configuration: SMTPClientConfiguration,
@@ -67,6 +68,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
             host: configuration.host,
             port: configuration.port,
             tlsVersion: tlsVersion,
+            cipherSuite: cipherSuite,
             authenticationMechanism: conversation?.authenticationMechanism,
             capabilities: conversation?.capabilities ?? ServerCapabilities()
         )
@@ -85,7 +87,12 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
         if case TLSUserEvent.handshakeCompleted = event, conversation != nil {
             let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self)
             tlsVersion = handler?.tlsVersion.map(Self.describe)
-            logger.debug("smtp TLS established", metadata: ["tls_version": "\(tlsVersion ?? "unknown")"])
+            let observer = try? context.pipeline.syncOperations.handler(type: TLSServerHelloObserver.self)
+            cipherSuite = observer?.cipherSuite.map(TLSCipherSuiteName.name)
+            logger.debug("smtp TLS established", metadata: [
+                "tls_version": "\(tlsVersion ?? "unknown")",
+                "tls_cipher": "\(cipherSuite ?? "unknown")",
+            ])
             if let problem = hostnameProblem(handler?.peerCertificate) {
                 perform(conversation!.failed(with: .certificate(configuration, detail: problem)), context: context)
             } else {
@@ -171,6 +178,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
                 let info = sessionInfo
                 logger.debug("smtp session ready", metadata: [
                     "tls_version": "\(info.tlsVersion ?? "none")",
+                    "tls_cipher": "\(info.cipherSuite ?? "none")",
                     "smtp_auth": "\(info.authenticationMechanism?.rawValue ?? "none")",
                     "smtp_pipelining": "\(info.capabilities.pipelining)",
                 ])
@@ -221,6 +229,8 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
             }
             let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: configuration.tlsServerHostname)
             try context.pipeline.syncOperations.addHandler(handler, position: .first)
+            // In front of the TLS handler, to read the cipher suite from the ServerHello.
+            try context.pipeline.syncOperations.addHandler(TLSServerHelloObserver(), position: .first)
         } catch {
             let failure = error as? SMTPError ?? .startTLSFailed(configuration, detail: "\(error)")
             perform(conversation!.failed(with: failure), context: context)

@@ -15,5 +15,7 @@ public struct SMTPDeliveryReceipt: Sendable {
 
     /// Negotiated TLS version, e.g. "TLSv1.3"; nil on a plaintext session.
     public var tlsVersion: String? { session.tlsVersion }
+    /// Negotiated cipher suite, e.g. "TLS_AES_128_GCM_SHA256"; nil on a plaintext session.
+    public var cipherSuite: String? { session.cipherSuite }
     public var authenticated: Bool { session.authenticationMechanism != nil }
 }
