@@ -111,10 +111,15 @@ import Testing
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         let configuration = SMTPClientTests.configuration(port: server.port, security: .startTLSWhenOffered, caFile: try SMTPClientTests.caFile(certificates))
-        let receipt = try await SMTPClient(configuration: configuration).send(C.mail)
+        let log = LogCapture()
+        let receipt = try await SMTPClient(configuration: configuration).send(C.mail, logger: log.logger(level: .debug))
         #expect(receipt.tlsVersion == "TLSv1.3")
         #expect(["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256"].contains(receipt.cipherSuite ?? ""), "\(receipt.cipherSuite ?? "none")")
         #expect(receipt.session.capabilities.pipelining)
+        // The debug log says the same, once the session is ready.
+        let ready = log.records.first { $0.message == "smtp session ready" }
+        #expect(ready?.metadata["tls_version"] == "TLSv1.3")
+        #expect(ready?.metadata["tls_cipher"] == receipt.cipherSuite)
 
         var tls12 = settings
         tls12.maximumTLSVersion = .tls12

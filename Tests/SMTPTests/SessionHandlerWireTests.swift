@@ -127,6 +127,21 @@ import Testing
         #expect(try receipt.wait().reply.code == 250)
     }
 
+    @Test func aSecondMessageWhileTheFirstIsUnderWayIsRefusedAndTheFirstGoesOn() throws {
+        let s = try greeted([])
+        let mail = SMTPMail(sender: "a@x.test", recipients: ["b@y.test"], content: Array("hi\r\n".utf8))
+        let first = s.send(mail)
+        let count = s.recorder.flushes.count
+        let second = s.send(mail)
+        #expect { try second.wait() } throws: { ($0 as? SMTPError)?.code == .protocolError }
+        #expect(try s.flushes(since: count).isEmpty, "nothing of the second message was written")
+        #expect(try s.server("250 ok\r\n") == ["RCPT TO:<b@y.test>\r\n"])
+        _ = try s.server("250 ok\r\n")
+        _ = try s.server("354 go\r\n")
+        _ = try s.server("250 queued\r\n")
+        #expect(try first.wait().reply.code == 250)
+    }
+
     @Test func theNextMessageOnTheSessionStartsWithMAILAfterASuccessAndRSETAfterAFailure() throws {
         let s = try greeted([])
         let mail = SMTPMail(sender: "a@x.test", recipients: ["b@y.test"], content: Array("hi\r\n".utf8))
