@@ -60,6 +60,33 @@ import Testing
         }
     }
 
+    @Test func anOAuth2TokenNeedsAUsernameButNoPasswordAndIsNeverShown() throws {
+        let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: 587, ["SMTP_USERNAME": "alice@example.com", "SMTP_OAUTH2_TOKEN": "ya29.secret-token"]))
+        #expect(configuration.smtp.oauth2Token?.value == "ya29.secret-token")
+        #expect(configuration.smtp.credentials?.username == "alice@example.com")
+        #expect(configuration.redactedSummary["smtp_oauth2_token"] == "<redacted>")
+        #expect(configuration.redactedSummary["smtp_password"] == "(none)")
+        #expect(!configuration.redactedSummary.values.contains { $0.contains("ya29") })
+        #expect(!"\(configuration.smtp)".contains("ya29"))
+
+        #expect {
+            try MailerConfiguration.fromEnvironment(environment(smtpPort: 587, ["SMTP_OAUTH2_TOKEN": "ya29.secret-token"]))
+        } throws: { error in
+            let problems = (error as! ConfigurationError).problems
+            return problems.map(\.variable) == ["SMTP_USERNAME"] && !problems.description.contains("ya29")
+        }
+    }
+
+    @Test func requireStartTLSIsReadAndContradictionsAreNamed() throws {
+        #expect(try MailerConfiguration.fromEnvironment(environment(smtpPort: 587, ["SMTP_REQUIRE_STARTTLS": "true"])).smtp.requireStartTLS)
+        #expect(try !MailerConfiguration.fromEnvironment(environment(smtpPort: 587)).smtp.requireStartTLS)
+        #expect {
+            try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["SMTP_REQUIRE_STARTTLS": "true", "SMTP_OPPORTUNISTIC_TLS": "false"]))
+        } throws: { error in
+            (error as! ConfigurationError).problems.map(\.variable) == ["SMTP_REQUIRE_STARTTLS"]
+        }
+    }
+
     @Test func emptyValuesCountAsUnset() {
         #expect(throws: ConfigurationError.self) {
             try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["SMTP_HOST": "  "]))

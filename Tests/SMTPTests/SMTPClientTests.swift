@@ -149,6 +149,7 @@ import Testing
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: .milliseconds(500)))
         #expect(error.command == "end of message")
+        #expect(error.phase == .endOfMessage)
         #expect(error.hint.contains("twice"))
     }
 
@@ -157,6 +158,10 @@ import Testing
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.tls, Self.configuration(port: server.port, host: "127.0.0.1", security: .implicitTLS))
         #expect(error.hint.contains("SMTP_TLS=false"))
+        #expect(error.hint.contains("465"))
+        #expect(error.tlsReason == "wrong version number")
+        #expect(error.message.contains("wrong version number"))
+        #expect(error.phase == .tlsHandshake)
     }
 
     @Test func plaintextAgainstAnImplicitTLSServerIsETLS() async throws {
@@ -167,6 +172,25 @@ import Testing
         // The server waits for a ClientHello, we wait for a greeting: the silence is the symptom.
         let error = try await expectFailure(.tls, Self.configuration(port: server.port, host: "127.0.0.1", security: .startTLSWhenOffered, timeout: .milliseconds(300)))
         #expect(error.hint.contains("SMTP_TLS=true"))
+    }
+
+    @Test func requireStartTLSRefusesAServerThatDoesNotOfferIt() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .startTLS
+        settings.faults = [.hideStartTLS]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        var configuration = Self.configuration(port: server.port, host: "127.0.0.1", security: .startTLSWhenOffered)
+        configuration.requireStartTLS = true
+        let error = try await ClientSupport.failure(configuration)
+        #expect(error.code == .tls)
+        #expect(error.hint.contains("SMTP_REQUIRE_STARTTLS"))
+        #expect(!server.commands.contains { $0.hasPrefix("MAIL") })
+
+        // The same server without the requirement gets the message in plaintext.
+        configuration.requireStartTLS = false
+        let receipt = try await SMTPClient(configuration: configuration).send(Self.mail)
+        #expect(receipt.tlsVersion == nil)
     }
 
     @Test func untrustedCertificateIsECERT() async throws {
@@ -221,7 +245,7 @@ import Testing
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.envelope, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext))
-        #expect(error.reply?.enhancedStatusCode == "5.1.1")
+        #expect(error.reply?.enhancedStatusCode?.description == "5.1.1")
         #expect(server.messages.isEmpty)
     }
 

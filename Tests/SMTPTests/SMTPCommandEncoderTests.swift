@@ -19,11 +19,15 @@ import Testing
         #expect(try encode(.mailFrom("", parameters: [])) == "MAIL FROM:<>\r\n")
         #expect(try encode(.rcptTo("b@y.test")) == "RCPT TO:<b@y.test>\r\n")
         #expect(try encode(.quit) == "QUIT\r\n")
+        #expect(try encode(.authCRAMMD5) == "AUTH CRAM-MD5\r\n")
+        #expect(try encode(.authXOAUTH2(initialResponse: "dXNlcj1h")) == "AUTH XOAUTH2 dXNlcj1h\r\n")
+        #expect(try encode(.authResponse("")) == "\r\n")
     }
 
     @Test func credentialsNeverAppearInRedactedDescriptions() {
         #expect(!SMTPCommand.authPlain(initialResponse: "AGFsaWNlAHMzY3JldA==").redactedDescription.contains("AGFs"))
         #expect(SMTPCommand.authResponse("czNjcmV0").redactedDescription == "<redacted>")
+        #expect(SMTPCommand.authXOAUTH2(initialResponse: "dXNlcj1h").redactedDescription == "AUTH XOAUTH2 <redacted>")
     }
 
     @Test func messageContentIsDotStuffedAndTerminated() throws {

@@ -57,9 +57,20 @@ public struct MailerConfiguration: Sendable {
             env.problem("SMTP_CA_FILE", "must be a readable PEM file of CA certificates to trust; cannot read \(caFile)")
         }
 
+        let requireStartTLS = env.bool("SMTP_REQUIRE_STARTTLS", default: false)
+        if requireStartTLS, !implicitTLS, !opportunisticTLS {
+            env.problem("SMTP_REQUIRE_STARTTLS", "cannot be true with SMTP_OPPORTUNISTIC_TLS=false: set SMTP_OPPORTUNISTIC_TLS=true to upgrade with STARTTLS, or SMTP_REQUIRE_STARTTLS=false")
+        }
+
         let username = env.string("SMTP_USERNAME")
         let password = env.raw("SMTP_PASSWORD")
-        if (username == nil) != (password == nil) {
+        let oauth2Token = env.raw("SMTP_OAUTH2_TOKEN")
+        if oauth2Token != nil {
+            // XOAUTH2 logs in with the account name and the token; a password is not needed.
+            if username == nil {
+                env.problem("SMTP_USERNAME", "is required when SMTP_OAUTH2_TOKEN is set: XOAUTH2 needs the mailbox the token was issued for")
+            }
+        } else if (username == nil) != (password == nil) {
             env.problem(
                 username == nil ? "SMTP_USERNAME" : "SMTP_PASSWORD",
                 "is required when \(username == nil ? "SMTP_PASSWORD" : "SMTP_USERNAME") is set: AUTH needs both (or neither, for servers without login)"
@@ -119,8 +130,12 @@ public struct MailerConfiguration: Sendable {
             host: host,
             port: port,
             security: implicitTLS ? .implicitTLS : (opportunisticTLS ? .startTLSWhenOffered : .plaintext),
-            credentials: username.flatMap { user in password.map { .init(username: user, password: $0) } }
+            credentials: username.flatMap { user in
+                (password ?? (oauth2Token != nil ? "" : nil)).map { .init(username: user, password: $0) }
+            }
         )
+        smtp.requireStartTLS = requireStartTLS
+        smtp.oauth2Token = oauth2Token.map(SMTPClientConfiguration.OAuth2Token.init)
         smtp.allowInsecureAuth = allowInsecureAuth
         smtp.tls = .init(cipherSpec: cipherSpec, caFile: caFile, skipVerify: skipVerify)
         smtp.heloName = heloName
@@ -164,7 +179,9 @@ public struct MailerConfiguration: Sendable {
                 }
             }(),
             "smtp_username": smtp.credentials?.username ?? "(none)",
-            "smtp_password": smtp.credentials == nil ? "(none)" : "<redacted>",
+            "smtp_password": smtp.credentials == nil || smtp.credentials?.password == "" ? "(none)" : "<redacted>",
+            "smtp_oauth2_token": smtp.oauth2Token == nil ? "(none)" : "<redacted>",
+            "smtp_require_starttls": smtp.requireStartTLS ? "true" : "false",
             "smtp_cipher_spec": smtp.tls.cipherSpec,
             "smtp_tls_verify": smtp.tls.skipVerify ? "off" : "on",
             "smtp_pool_size": "\(maximumSessions)",

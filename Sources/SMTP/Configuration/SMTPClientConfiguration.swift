@@ -20,6 +20,14 @@ public struct SMTPClientConfiguration: Sendable {
         public var description: String { "\(username):<redacted>" }
     }
 
+    /// An OAuth2 access token for AUTH XOAUTH2 (Gmail, Outlook). A wrapper so that the token never
+    /// reaches a log through string interpolation of the configuration.
+    public struct OAuth2Token: Sendable, Equatable, CustomStringConvertible {
+        public var value: String
+        public init(_ value: String) { self.value = value }
+        public var description: String { "<redacted>" }
+    }
+
     public struct TLSSettings: Sendable, Equatable {
         /// "TLSv1.2" / "TLSv1.3" set the minimum version; anything else is a cipher list.
         public var cipherSpec: String = "TLSv1.2"
@@ -54,6 +62,11 @@ public struct SMTPClientConfiguration: Sendable {
     public var credentials: Credentials?
     /// Sending credentials over an unencrypted connection exposes them to anyone on the path.
     public var allowInsecureAuth: Bool = false
+    /// With `.startTLSWhenOffered`: fail with ETLS when the server does not offer STARTTLS, instead
+    /// of continuing in plaintext (an attacker on the path can strip the STARTTLS keyword).
+    public var requireStartTLS: Bool = false
+    /// Log in with AUTH XOAUTH2 as `credentials.username` with this token instead of the password.
+    public var oauth2Token: OAuth2Token?
     public var tls: TLSSettings = TLSSettings()
     /// The EHLO name; nil means the host's FQDN, or the local address literal when it has none.
     public var heloName: String?

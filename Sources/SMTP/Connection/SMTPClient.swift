@@ -3,8 +3,11 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 
-/// Sends messages to one SMTP server. Each `send` runs one session: connect, (TLS), EHLO,
-/// (STARTTLS), (AUTH), MAIL/RCPT/DATA, QUIT.
+/// Sends messages to one SMTP server.
+///
+/// `send` runs one session per message: connect, (TLS), EHLO, (STARTTLS), (AUTH), MAIL/RCPT/DATA,
+/// QUIT. `connect` opens a session that can carry several messages (`SMTPConnection`), which is
+/// what a connection pool builds on.
 public final class SMTPClient: Sendable {
     public let configuration: SMTPClientConfiguration
     private let tlsContext: NIOSSLContext?
@@ -26,55 +29,28 @@ public final class SMTPClient: Sendable {
         self.heloName = HeloName(configured: configuration.heloName)
     }
 
+    /// Opens an established session (greeted, encrypted, logged in) that can send several messages.
+    public func connect(logger: Logger = Logger(label: "smtp")) async throws(SMTPError) -> SMTPConnection {
+        try await SMTPConnection.open(
+            configuration: configuration,
+            tlsContext: tlsContext,
+            heloName: heloName,
+            eventLoopGroup: eventLoopGroup,
+            logger: logger
+        )
+    }
+
+    /// One message on its own session. Returns as soon as the server has taken the message; the
+    /// QUIT that follows is not waited for.
     public func send(_ mail: SMTPMail, logger: Logger = Logger(label: "smtp")) async throws(SMTPError) -> SMTPDeliveryReceipt {
-        let configuration = self.configuration
-        let eventLoop = eventLoopGroup.next()
-        let promise = eventLoop.makePromise(of: SMTPDeliveryReceipt.self)
-        let tlsContext = self.tlsContext
-        let heloName = self.heloName
-        let classifier = SMTPErrorClassifier(configuration: configuration)
-
-        let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(TimeAmount(configuration.timeouts.connect))
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelInitializer { channel in
-                do {
-                    let sync = channel.pipeline.syncOperations
-                    if configuration.security == .implicitTLS, let tlsContext {
-                        try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: configuration.tlsServerHostname))
-                    }
-                    try sync.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
-                    try sync.addHandler(MessageToByteHandler(SMTPCommandEncoder()))
-                    try sync.addHandler(SMTPSessionHandler(
-                        configuration: configuration,
-                        mail: mail,
-                        tlsContext: tlsContext,
-                        heloName: { heloName.resolve(localAddress: $0) },
-                        promise: promise
-                    ))
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    return channel.eventLoop.makeFailedFuture(error)
-                }
-            }
-
-        logger.debug("connecting", metadata: ["smtp_host": "\(configuration.host)", "smtp_port": "\(configuration.port)"])
-        let channel: Channel
+        let connection = try await connect(logger: logger)
         do {
-            channel = try await bootstrap.connect(host: Self.bareHost(configuration.host), port: configuration.port).get()
-        } catch {
-            promise.fail(error)
-            throw classifier.classifyConnect(error)
-        }
-        do {
-            let receipt = try await promise.futureResult.get()
+            let receipt = try await connection.send(mail)
+            connection.beginClosing()
             return receipt
-        } catch let error as SMTPError {
-            channel.close(promise: nil)
-            throw error
         } catch {
-            channel.close(promise: nil)
-            throw SMTPError(code: .connection, message: "\(error)", hint: "the connection broke; the message can be sent again")
+            connection.beginClosing()
+            throw error
         }
     }
 

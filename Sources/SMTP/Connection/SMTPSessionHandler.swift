@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOSSL
 import NIOTLS
@@ -5,32 +6,45 @@ import NIOTLS
 /// Carries out an `SMTPConversation` on a channel: replies in, commands out, TLS and timers.
 ///
 /// All protocol decisions live in the conversation; this handler only does I/O, so it stays small
-/// and the interesting behaviour stays testable without a socket.
-final class SMTPSessionHandler: ChannelInboundHandler {
+/// and the interesting behaviour stays testable without a socket. Messages arrive as a user
+/// outbound event (`Request`) from `SMTPConnection`, one at a time.
+final class SMTPSessionHandler: ChannelDuplexHandler {
     typealias InboundIn = SMTPReply
+    typealias OutboundIn = SMTPCommand
     typealias OutboundOut = SMTPCommand
 
+    enum Request: Sendable {
+        case send(SMTPMail, EventLoopPromise<SMTPDeliveryReceipt>)
+        case quit
+    }
+
     private let configuration: SMTPClientConfiguration
-    private let mail: SMTPMail
     private let tlsContext: NIOSSLContext?
     private let heloName: @Sendable (SocketAddress?) -> String
-    private let promise: EventLoopPromise<SMTPDeliveryReceipt>
+    private let logger: Logger
+    private let established: EventLoopPromise<SMTPSessionInfo>
+    private let status: SMTPConnectionStatus
     private var conversation: SMTPConversation?
+    private var isEstablished = false
+    private var delivery: EventLoopPromise<SMTPDeliveryReceipt>?
     private var timer: Scheduled<Void>?
     private var tlsVersion: String?
+    private var cipherSuite: String?
 
     init(
         configuration: SMTPClientConfiguration,
-        mail: SMTPMail,
         tlsContext: NIOSSLContext?,
         heloName: @escaping @Sendable (SocketAddress?) -> String,
-        promise: EventLoopPromise<SMTPDeliveryReceipt>
+        logger: Logger,
+        established: EventLoopPromise<SMTPSessionInfo>,
+        status: SMTPConnectionStatus
     ) {
         self.configuration = configuration
-        self.mail = mail
         self.tlsContext = tlsContext
         self.heloName = heloName
-        self.promise = promise
+        self.logger = logger
+        self.established = established
+        self.status = status
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -45,12 +59,26 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     private func start(context: ChannelHandlerContext) {
         guard conversation == nil else { return }
         let settings = SMTPConversation.Settings(configuration: configuration, heloName: heloName(context.channel.localAddress))
-        conversation = SMTPConversation(settings: settings, mail: mail)
+        conversation = SMTPConversation(settings: settings)
         armTimer(context: context)
     }
 
+    var sessionInfo: SMTPSessionInfo {
+        SMTPSessionInfo(
+            host: configuration.host,
+            port: configuration.port,
+            tlsVersion: tlsVersion,
+            cipherSuite: cipherSuite,
+            authenticationMechanism: conversation?.authenticationMechanism,
+            capabilities: conversation?.capabilities ?? ServerCapabilities()
+        )
+    }
+
+    // MARK: Inbound
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let reply = unwrapInboundIn(data)
+        logger.trace("smtp reply", metadata: ["smtp_reply": "\(reply)"])
         guard conversation != nil else { return }
         perform(conversation!.receive(reply), context: context)
     }
@@ -59,6 +87,12 @@ final class SMTPSessionHandler: ChannelInboundHandler {
         if case TLSUserEvent.handshakeCompleted = event, conversation != nil {
             let handler = try? context.pipeline.syncOperations.handler(type: NIOSSLHandler.self)
             tlsVersion = handler?.tlsVersion.map(Self.describe)
+            let observer = try? context.pipeline.syncOperations.handler(type: TLSServerHelloObserver.self)
+            cipherSuite = observer?.cipherSuite.map(TLSCipherSuiteName.name)
+            logger.debug("smtp TLS established", metadata: [
+                "tls_version": "\(tlsVersion ?? "unknown")",
+                "tls_cipher": "\(cipherSuite ?? "unknown")",
+            ])
             if let problem = hostnameProblem(handler?.peerCertificate) {
                 perform(conversation!.failed(with: .certificate(configuration, detail: problem)), context: context)
             } else {
@@ -77,35 +111,102 @@ final class SMTPSessionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
-        if conversation != nil, let failure = conversation!.connectionClosed() {
-            promise.fail(failure)
+        status.update(usable: false)
+        let failure = conversation?.connectionClosed()
+            ?? SMTPError.connectionLost(configuration, during: isEstablished ? .quit : .greeting)
+        if !isEstablished {
+            isEstablished = true
+            established.fail(failure)
         }
-        // Whatever happened, the caller must get an answer.
-        promise.fail(SMTPError.connectionLost(configuration, during: "the session"))
+        if let delivery {
+            self.delivery = nil
+            delivery.fail(failure)
+        }
         context.fireChannelInactive()
     }
 
+    // MARK: Outbound
+
+    func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard let request = event as? Request else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        promise?.succeed(())
+        switch request {
+        case .send(let mail, let deliveryPromise):
+            guard let conversation, conversation.isReady, delivery == nil, context.channel.isActive else {
+                deliveryPromise.fail(notReady(context: context))
+                return
+            }
+            delivery = deliveryPromise
+            logger.debug("smtp sending message", metadata: [
+                "smtp_message_number": "\(conversation.messagesStarted + 1)",
+                "smtp_recipients": "\(mail.recipients.count)",
+                "smtp_pipelining": "\(conversation.capabilities.pipelining)",
+            ])
+            perform(self.conversation!.startMail(mail), context: context)
+        case .quit:
+            perform(conversation?.quit() ?? [.close], context: context)
+        }
+    }
+
+    private func notReady(context: ChannelHandlerContext) -> SMTPError {
+        if delivery != nil {
+            return .protocolViolation(configuration, detail: "the connection is busy with another message; send one message at a time on a connection", phase: conversation?.phase)
+        }
+        var error = SMTPError.connectionLost(configuration, during: .idle)
+        error.isSafeToRetryOnNewConnection = true
+        return error
+    }
+
+    // MARK: Actions
+
     private func perform(_ actions: [SMTPConversation.Action], context: ChannelHandlerContext) {
+        // Before any promise is completed: the caller resumes on another thread and may look at
+        // `isUsable` at once. The conversation has already moved to its new state.
+        status.update(usable: (conversation?.isReady ?? false) && context.channel.isActive && !actions.contains(.close))
         for action in actions {
             switch action {
             case .send(let command):
+                logger.trace("smtp command", metadata: ["smtp_command": "\(command.redactedDescription)"])
                 context.write(wrapOutboundOut(command), promise: nil)
             case .startTLSHandshake:
                 startTLS(context: context)
+            case .ready:
+                isEstablished = true
+                let info = sessionInfo
+                logger.debug("smtp session ready", metadata: [
+                    "tls_version": "\(info.tlsVersion ?? "none")",
+                    "tls_cipher": "\(info.cipherSuite ?? "none")",
+                    "smtp_auth": "\(info.authenticationMechanism?.rawValue ?? "none")",
+                    "smtp_pipelining": "\(info.capabilities.pipelining)",
+                ])
+                established.succeed(info)
             case .delivered(let reply):
                 let receipt = SMTPDeliveryReceipt(
                     reply: reply,
-                    tlsVersion: tlsVersion,
-                    authenticated: conversation?.isAuthenticated ?? false
+                    session: sessionInfo,
+                    messageNumberOnConnection: conversation?.messagesStarted ?? 1
                 )
-                promise.succeed(receipt)
+                delivery?.succeed(receipt)
+                delivery = nil
             case .fail(let error):
-                promise.fail(error)
+                if !isEstablished {
+                    isEstablished = true
+                    established.fail(error)
+                } else if let delivery {
+                    self.delivery = nil
+                    delivery.fail(error)
+                } else {
+                    logger.debug("smtp session ended", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)"])
+                }
             case .close:
                 context.close(promise: nil)
             }
         }
         context.flush()
+        status.update(usable: (conversation?.isReady ?? false) && context.channel.isActive)
         armTimer(context: context)
     }
 
@@ -128,6 +229,8 @@ final class SMTPSessionHandler: ChannelInboundHandler {
             }
             let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: configuration.tlsServerHostname)
             try context.pipeline.syncOperations.addHandler(handler, position: .first)
+            // In front of the TLS handler, to read the cipher suite from the ServerHello.
+            try context.pipeline.syncOperations.addHandler(TLSServerHelloObserver(), position: .first)
         } catch {
             let failure = error as? SMTPError ?? .startTLSFailed(configuration, detail: "\(error)")
             perform(conversation!.failed(with: failure), context: context)

@@ -4,7 +4,8 @@ public struct SMTPMail: Sendable {
     public var sender: String
     /// RCPT TO addresses: To, Cc and Bcc alike.
     public var recipients: [String]
-    /// The message with CRLF line endings, not yet dot-stuffed.
+    /// The message, not yet dot-stuffed. Line endings should be CRLF; bare LF and CR are
+    /// turned into CRLF on the wire either way (see `DotStuffing`).
     public var content: [UInt8]
 
     public init(sender: String, recipients: [String], content: [UInt8]) {
@@ -12,13 +13,17 @@ public struct SMTPMail: Sendable {
         self.recipients = recipients
         self.content = content
     }
-}
 
-/// What the server said when it took the message.
-public struct SMTPDeliveryReceipt: Sendable {
-    /// The reply to the final ".", e.g. "250 2.0.0 Ok: queued as 4F2A".
-    public let reply: SMTPReply
-    /// Negotiated TLS version, e.g. "TLSv1.3"; nil on a plaintext session.
-    public let tlsVersion: String?
-    public let authenticated: Bool
+    /// Envelope addresses with non-ASCII characters: they need SMTPUTF8 (RFC 6531).
+    var internationalAddresses: [String] {
+        ([sender] + recipients).filter { !$0.utf8.allSatisfy { $0 < 0x80 } }
+    }
+
+    /// Whether the content has bytes above 127, which is 8BITMIME's business (RFC 6152).
+    var hasEightBitContent: Bool {
+        content.contains { $0 >= 0x80 }
+    }
+
+    /// The size the server sees, line endings normalised, before dot-stuffing (RFC 1870).
+    var wireSize: Int { DotStuffing.normalisedLength(of: content) }
 }

@@ -5,6 +5,8 @@ public struct ServerCapabilities: Sendable, Equatable {
     public var eightBitMIME = false
     public var smtpUTF8 = false
     public var enhancedStatusCodes = false
+    /// SIZE was announced (RFC 1870), with or without a limit: MAIL FROM may then carry SIZE=.
+    public var size = false
     /// Maximum message size in bytes; nil when not announced or 0 (no limit).
     public var maximumSize: Int?
     /// Upper-cased mechanism names from "AUTH ..." (and the obsolete "AUTH=..." form).
@@ -24,6 +26,7 @@ public struct ServerCapabilities: Sendable, Equatable {
             case "SMTPUTF8": smtpUTF8 = true
             case "ENHANCEDSTATUSCODES": enhancedStatusCodes = true
             case "SIZE":
+                size = true
                 if words.count > 1, let size = Int(words[1]), size > 0 { maximumSize = size }
             case "AUTH":
                 for mechanism in words.dropFirst() where !authMechanisms.contains(mechanism) {

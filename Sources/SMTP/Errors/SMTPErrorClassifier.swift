@@ -29,10 +29,14 @@ struct SMTPErrorClassifier {
             if errors.contains(where: Self.isConnectTimeout) {
                 return .connectTimedOut(configuration)
             }
+            if let unreachable = errors.first(where: Self.isUnreachable) {
+                return .hostUnreachable(configuration, detail: "\(unreachable)")
+            }
             return SMTPError(
                 code: .connection,
                 message: "cannot connect to \(configuration.host):\(configuration.port): \(errors.map { "\($0)" }.joined(separator: "; "))",
-                hint: "check SMTP_HOST and SMTP_PORT and that the network allows the connection"
+                hint: "check SMTP_HOST and SMTP_PORT and that the network allows the connection",
+                phase: .connect
             )
         }
         if Self.isConnectTimeout(error) { return .connectTimedOut(configuration) }
@@ -40,10 +44,12 @@ struct SMTPErrorClassifier {
             return .dns(configuration, detail: "\(error)")
         }
         if Self.isRefused(error) { return .connectionRefused(configuration) }
+        if Self.isUnreachable(error) { return .hostUnreachable(configuration, detail: "\(error)") }
         return SMTPError(
             code: .connection,
             message: "cannot connect to \(configuration.host):\(configuration.port): \(error)",
-            hint: "check SMTP_HOST and SMTP_PORT and that the network allows the connection"
+            hint: "check SMTP_HOST and SMTP_PORT and that the network allows the connection",
+            phase: .connect
         )
     }
 
@@ -51,28 +57,32 @@ struct SMTPErrorClassifier {
     func classify(_ error: Error, during conversation: SMTPConversation) -> SMTPError {
         if let error = error as? SMTPError { return error }
         if let decoderError = error as? SMTPReplyDecoderError {
-            return .protocolViolation(configuration, detail: decoderError.description, command: conversation.pendingCommand)
+            return .protocolViolation(configuration, detail: decoderError.description, command: conversation.pendingCommand, phase: conversation.phase)
         }
         if isTLSError(error) {
             let detail = Self.describeTLS(error)
+            let reason = Self.tlsReason(error)
             if Self.isCertificateProblem(error) {
                 return .certificate(configuration, detail: detail)
             }
-            if configuration.security == .implicitTLS, conversation.wait == .greeting {
-                return .implicitTLSFailed(configuration, detail: detail)
-            }
             if conversation.wait == .tlsHandshake {
-                return .startTLSFailed(configuration, detail: detail)
+                return configuration.security == .implicitTLS
+                    ? .implicitTLSFailed(configuration, detail: detail, reason: reason)
+                    : .startTLSFailed(configuration, detail: detail, reason: reason)
             }
-            return .connectionLost(configuration, during: conversation.phase)
+            return .connectionLost(configuration, during: conversation.phase, command: conversation.pendingCommand,
+                                   transactionUnderWay: conversation.transactionUnderWay)
         }
         if let ioError = error as? IOError, [ECONNRESET, EPIPE].contains(ioError.errnoCode) {
-            return .connectionLost(configuration, during: conversation.phase)
+            return .connectionLost(configuration, during: conversation.phase, command: conversation.pendingCommand,
+                                   transactionUnderWay: conversation.transactionUnderWay, reset: ioError.errnoCode == ECONNRESET)
         }
         return SMTPError(
             code: .connection,
             message: "the session with \(configuration.host):\(configuration.port) failed during \(conversation.phase): \(error)",
-            hint: "the connection broke; the message was not accepted and can be sent again"
+            hint: "the connection broke; the message was not accepted and can be sent again",
+            command: conversation.pendingCommand,
+            phase: conversation.phase
         )
     }
 
@@ -82,6 +92,11 @@ struct SMTPErrorClassifier {
 
     private static func isRefused(_ error: Error) -> Bool {
         if let ioError = error as? IOError { return ioError.errnoCode == ECONNREFUSED }
+        return false
+    }
+
+    private static func isUnreachable(_ error: Error) -> Bool {
+        if let ioError = error as? IOError { return [EHOSTUNREACH, ENETUNREACH].contains(ioError.errnoCode) }
         return false
     }
 
@@ -98,6 +113,22 @@ struct SMTPErrorClassifier {
         return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("CERTIFICATE VERIFY FAILED")
     }
 
+    /// BoringSSL's reason code in words, e.g. "wrong version number" for
+    /// "error:100000f7:SSL routines:OPENSSL_internal:WRONG_VERSION_NUMBER".
+    static func tlsReason(_ error: Error) -> String? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname || extra == .serverHostnameImpossibleToMatch {
+            return "host name mismatch"
+        }
+        let text = "\(error)"
+        guard let marker = text.range(of: "OPENSSL_internal:") else {
+            if case NIOSSLError.uncleanShutdown = error { return "unclean shutdown" }
+            return nil
+        }
+        let reason = text[marker.upperBound...].prefix { $0.isUppercase || $0.isNumber || $0 == "_" }
+        guard !reason.isEmpty else { return nil }
+        return String(reason.lowercased().map { $0 == "_" ? " " : $0 })
+    }
+
     /// BoringSSL's error stacks are long; people need the reason, e.g. "WRONG_VERSION_NUMBER".
     private static func describeTLS(_ error: Error) -> String {
         let text = "\(error)"
@@ -106,7 +137,7 @@ struct SMTPErrorClassifier {
         where text.contains(reason) {
             switch reason {
             case "WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG":
-                return "the server did not answer with TLS (\(reason))"
+                return "the server did not answer with TLS (\(String(reason.lowercased().map { $0 == "_" ? " " : $0 })))"
             case "CERTIFICATE_VERIFY_FAILED":
                 return "certificate verification failed (untrusted issuer, expired, or wrong name)"
             default:

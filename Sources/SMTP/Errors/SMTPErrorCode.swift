@@ -19,6 +19,12 @@ public enum SMTPErrorCode: String, Sendable, Equatable, CaseIterable, Codable {
     case message = "EMESSAGE"
     /// The server broke the protocol or refused the session outright.
     case protocolError = "EPROTOCOL"
-    /// The connection broke before the server accepted the message.
+    /// The connection broke (or the server announced 421) before the server accepted any part of
+    /// the message; sending it again cannot deliver it twice.
     case connection = "ECONNECTION"
+    /// The connection was closed or reset in the middle of a mail transaction, after the server had
+    /// accepted part of it (MAIL FROM, recipients, or the whole message awaiting its verdict).
+    case connectionReset = "ECONNRESET"
+    /// No route to SMTP_HOST, or the network is unreachable (EHOSTUNREACH, ENETUNREACH).
+    case hostUnreachable = "EHOSTUNREACH"
 }

@@ -37,6 +37,28 @@ public enum DotStuffing {
         out.writeStaticString(".\r\n")
     }
 
+    /// The length of the message once every line ending is CRLF (and the last line is ended), before
+    /// dot-stuffing: what RFC 1870 asks to declare in SIZE= and to compare with the server's limit.
+    public static func normalisedLength(of message: [UInt8]) -> Int {
+        let cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        var length = 0
+        var index = message.startIndex
+        var atLineStart = true
+        while index < message.endIndex {
+            let byte = message[index]
+            if byte == cr || byte == lf {
+                length += 2
+                if byte == cr, index + 1 < message.endIndex, message[index + 1] == lf { index += 1 }
+                atLineStart = true
+            } else {
+                length += 1
+                atLineStart = false
+            }
+            index += 1
+        }
+        return atLineStart ? length : length + 2
+    }
+
     public static func stuffed(_ message: [UInt8]) -> [UInt8] {
         var buffer = ByteBuffer()
         write(message, into: &buffer)

@@ -6,6 +6,10 @@ public enum SMTPCommand: Sendable, Equatable {
     /// AUTH PLAIN with the initial response (RFC 4616), already base64.
     case authPlain(initialResponse: String)
     case authLogin
+    /// AUTH CRAM-MD5 (RFC 2195); the server answers with a challenge.
+    case authCRAMMD5
+    /// AUTH XOAUTH2 with the base64 user/token string; it carries a bearer token.
+    case authXOAUTH2(initialResponse: String)
     /// A base64 line answering a 334 challenge.
     case authResponse(String)
     case mailFrom(String, parameters: [String])
@@ -24,6 +28,8 @@ public enum SMTPCommand: Sendable, Equatable {
         case .startTLS: "STARTTLS"
         case .authPlain: "AUTH PLAIN <redacted>"
         case .authLogin: "AUTH LOGIN"
+        case .authCRAMMD5: "AUTH CRAM-MD5"
+        case .authXOAUTH2: "AUTH XOAUTH2 <redacted>"
         case .authResponse: "<redacted>"
         case .mailFrom(let address, let parameters): (["MAIL FROM:<\(address)>"] + parameters).joined(separator: " ")
         case .rcptTo(let address): "RCPT TO:<\(address)>"

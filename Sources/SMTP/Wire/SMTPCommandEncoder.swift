@@ -13,6 +13,8 @@ public struct SMTPCommandEncoder: MessageToByteEncoder {
         case .startTLS: out.writeLine("STARTTLS")
         case .authPlain(let initial): out.writeLine("AUTH PLAIN \(initial)")
         case .authLogin: out.writeLine("AUTH LOGIN")
+        case .authCRAMMD5: out.writeLine("AUTH CRAM-MD5")
+        case .authXOAUTH2(let initial): out.writeLine("AUTH XOAUTH2 \(initial)")
         case .authResponse(let line): out.writeLine(line)
         case .mailFrom(let address, let parameters):
             out.writeLine((["MAIL FROM:<\(address)>"] + parameters).joined(separator: " "))

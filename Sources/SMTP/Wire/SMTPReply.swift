@@ -14,15 +14,9 @@ public struct SMTPReply: Sendable, Equatable, CustomStringConvertible {
     public var isTransient: Bool { (400..<500).contains(code) }
     public var isPermanent: Bool { code >= 500 }
 
-    /// The RFC 3463 enhanced status code ("5.1.1") when the first line starts with one.
-    public var enhancedStatusCode: String? {
-        guard let first = lines.first else { return nil }
-        let candidate = first.prefix { $0 != " " }
-        let parts = candidate.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let cls = parts.first, ["2", "4", "5"].contains(cls),
-              parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isASCIIDigit) })
-        else { return nil }
-        return String(candidate)
+    /// The RFC 3463 enhanced status code ("5.1.1") when the text starts with one of the reply's class.
+    public var enhancedStatusCode: EnhancedStatusCode? {
+        lines.first.flatMap { EnhancedStatusCode(replyCode: code, text: $0) }
     }
 
     /// The reply as one line, as people quote it: "550 5.1.1 user unknown".

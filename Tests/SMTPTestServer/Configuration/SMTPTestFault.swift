@@ -24,6 +24,16 @@ public enum SMTPTestFault: Sendable, Hashable {
     case closeAfterGreeting
     /// Do not advertise STARTTLS, and answer a STARTTLS command with `454 4.7.0`.
     case hideStartTLS
+    /// Close the connection, without a reply, when a command with this verb arrives
+    /// (e.g. "MAIL"): a server that went away just as the command was sent.
+    case closeOnCommand(String)
+    /// Close the connection as soon as the first line of message content arrives after 354,
+    /// as a server that crashes or drops the client mid-DATA would. Nothing is captured.
+    case closeDuringData
+    /// After this many seconds without a command from the client, close the connection: with
+    /// `announce`, after sending `421 4.4.2 ... timeout exceeded` first (as Postfix does),
+    /// otherwise silently.
+    case closeWhenIdle(afterSeconds: Double, announce: Bool)
     /// Greet with this reply instead of 220, e.g. `554`, `"no service"`.
     /// With a 421 greeting the server closes the connection after sending it; with any
     /// other code it stays connected, answers QUIT with 221 and everything else with 503.

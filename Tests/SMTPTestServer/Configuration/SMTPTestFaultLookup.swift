@@ -30,6 +30,19 @@ extension [SMTPTestFault] {
         self.contains { if case .noReplyToData = $0 { true } else { false } }
     }
 
+    func closesOnCommand(_ verb: String) -> Bool {
+        self.contains { if case .closeOnCommand(let closing) = $0 { closing.uppercased() == verb } else { false } }
+    }
+
+    var closeDuringData: Bool {
+        self.contains { if case .closeDuringData = $0 { true } else { false } }
+    }
+
+    var closeWhenIdle: (seconds: Double, announce: Bool)? {
+        for case .closeWhenIdle(let seconds, let announce) in self { return (seconds, announce) }
+        return nil
+    }
+
     var rejectMailFrom: (code: Int, text: String)? {
         for case .rejectMailFrom(let code, let text) in self { return (code, text) }
         return nil

@@ -15,6 +15,9 @@ public struct ReceivedMessage: Sendable, Hashable {
     public let tls: Bool
     /// The username of a successful AUTH in this session, if any.
     public let authenticatedUser: String?
+    /// Which connection carried the message: 1 for the first the server accepted, and so on.
+    /// Several messages with the same number came over one session.
+    public let connectionNumber: Int
 
     public init(
         mailFrom: String,
@@ -23,7 +26,8 @@ public struct ReceivedMessage: Sendable, Hashable {
         data: String,
         heloName: String,
         tls: Bool,
-        authenticatedUser: String?
+        authenticatedUser: String?,
+        connectionNumber: Int = 0
     ) {
         self.mailFrom = mailFrom
         self.mailParameters = mailParameters
@@ -32,5 +36,6 @@ public struct ReceivedMessage: Sendable, Hashable {
         self.heloName = heloName
         self.tls = tls
         self.authenticatedUser = authenticatedUser
+        self.connectionNumber = connectionNumber
     }
 }

@@ -3,7 +3,8 @@ import NIOPosix
 import NIOSSL
 
 /// A real SMTP server on a TCP port (loopback by default), for testing an SMTP client
-/// end to end: plain, STARTTLS and implicit TLS, AUTH PLAIN and LOGIN, PIPELINING,
+/// end to end: plain, STARTTLS and implicit TLS, AUTH PLAIN, LOGIN, CRAM-MD5 and XOAUTH2,
+/// PIPELINING, SIZE, 8BITMIME, SMTPUTF8, ENHANCEDSTATUSCODES, several messages per session,
 /// scripted faults, and a record of what it received.
 ///
 /// ```swift
@@ -54,6 +55,9 @@ public final class SMTPTestServer: Sendable {
             // Closing a TLS connection waits for the client's close_notify at most this long,
             // so that shutdown() stays quick when a client keeps an idle connection open.
             tls.shutdownTimeout = .milliseconds(200)
+            if configuration.maximumTLSVersion == .tls12 {
+                tls.maximumTLSVersion = .tlsv12
+            }
             sslContext = try NIOSSLContext(configuration: tls)
         } else {
             sslContext = nil
@@ -64,7 +68,7 @@ public final class SMTPTestServer: Sendable {
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                guard recorder.connectionAccepted(channel) else {
+                guard let connectionNumber = recorder.connectionAccepted(channel) else {
                     return channel.close()
                 }
                 return channel.eventLoop.makeCompletedFuture {
@@ -72,6 +76,8 @@ public final class SMTPTestServer: Sendable {
                     if sessionConfiguration.tlsMode == .implicit, let sslContext {
                         try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
                     }
+                    let readCounter = ReadCounter()
+                    try pipeline.addHandler(readCounter)
                     let decoder = LineDecoder()
                     try pipeline.addHandler(ByteToMessageHandler(decoder))
                     try pipeline.addHandler(
@@ -79,7 +85,9 @@ public final class SMTPTestServer: Sendable {
                             configuration: sessionConfiguration,
                             sslContext: sslContext,
                             recorder: recorder,
-                            decoder: decoder
+                            decoder: decoder,
+                            readCounter: readCounter,
+                            connectionNumber: connectionNumber
                         )
                     )
                 }
@@ -122,6 +130,13 @@ public final class SMTPTestServer: Sendable {
     /// Lines a client pipelined behind an accepted STARTTLS are dropped unread and not listed.
     public var commands: [String] {
         self.recorder.commands
+    }
+
+    /// The commands of ``commands``, grouped by the read they arrived in: consecutive commands
+    /// of one connection that came in one read form one group. A client that pipelines
+    /// `MAIL`, `RCPT` and `DATA` in one write shows them as one group.
+    public var commandBatches: [[String]] {
+        self.recorder.commandBatches
     }
 
     /// How many TCP connections the server has accepted.

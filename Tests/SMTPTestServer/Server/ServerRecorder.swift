@@ -6,7 +6,8 @@ import Synchronization
 final class ServerRecorder: Sendable {
     private struct State {
         var messages: [ReceivedMessage] = []
-        var commands: [String] = []
+        /// Each command with the connection and the read it arrived in.
+        var commands: [(line: String, connection: Int, read: Int)] = []
         var connectionCount = 0
         var openChannels: [ObjectIdentifier: any Channel] = [:]
         var isShutDown = false
@@ -20,15 +21,32 @@ final class ServerRecorder: Sendable {
     }
 
     var commands: [String] {
-        self.state.withLock { $0.commands }
+        self.state.withLock { $0.commands.map(\.line) }
+    }
+
+    /// Consecutive commands that arrived in the same read of the same connection, grouped.
+    var commandBatches: [[String]] {
+        self.state.withLock { state in
+            var batches: [[String]] = []
+            var last: (connection: Int, read: Int)?
+            for command in state.commands {
+                if let last, last == (command.connection, command.read) {
+                    batches[batches.count - 1].append(command.line)
+                } else {
+                    batches.append([command.line])
+                }
+                last = (command.connection, command.read)
+            }
+            return batches
+        }
     }
 
     var connectionCount: Int {
         self.state.withLock { $0.connectionCount }
     }
 
-    func recordCommand(_ line: String) {
-        self.state.withLock { $0.commands.append(line) }
+    func recordCommand(_ line: String, connection: Int, read: Int) {
+        self.state.withLock { $0.commands.append((line, connection, read)) }
     }
 
     /// Stores the message and returns its queue id for the 250 reply.
@@ -41,15 +59,16 @@ final class ServerRecorder: Sendable {
     }
 
     /// Counts an accepted connection and tracks it until it closes, so that
-    /// ``closeAll()`` can close it. Returns `false` when the server is shut down.
-    func connectionAccepted(_ channel: any Channel) -> Bool {
-        let accepted = self.state.withLock { state in
-            guard !state.isShutDown else { return false }
+    /// ``closeAll()`` can close it. Returns the connection's number (1 for the first),
+    /// or nil when the server is shut down.
+    func connectionAccepted(_ channel: any Channel) -> Int? {
+        let accepted: Int? = self.state.withLock { state in
+            guard !state.isShutDown else { return nil }
             state.connectionCount += 1
             state.openChannels[ObjectIdentifier(channel)] = channel
-            return true
+            return state.connectionCount
         }
-        if accepted {
+        if accepted != nil {
             channel.closeFuture.whenComplete { _ in
                 self.state.withLock { state in
                     _ = state.openChannels.removeValue(forKey: ObjectIdentifier(channel))

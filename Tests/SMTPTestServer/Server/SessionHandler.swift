@@ -1,9 +1,11 @@
+import Crypto
 import Foundation
 import NIOCore
 import NIOSSL
 
 /// The server side of one SMTP connection (RFC 5321, with STARTTLS per RFC 3207,
-/// AUTH PLAIN/LOGIN per RFC 4954/4616, PIPELINING, SIZE and 8BITMIME).
+/// AUTH PLAIN/LOGIN per RFC 4954/4616, CRAM-MD5 per RFC 2195, XOAUTH2, PIPELINING, SIZE,
+/// 8BITMIME, SMTPUTF8 and ENHANCEDSTATUSCODES).
 ///
 /// It receives one line at a time from ``LineDecoder`` (line ending included) and
 /// answers in order, so pipelined commands are handled like sequential ones.
@@ -23,6 +25,10 @@ final class SessionHandler: ChannelInboundHandler {
         case authPlainResponse
         case authLoginUsername
         case authLoginPassword(username: String)
+        case authCRAMMD5(challenge: String)
+        case authXOAUTH2Response
+        /// A refused XOAUTH2 token got a 334 error challenge; the client's (empty) answer gets 535.
+        case authXOAUTH2Failed
         case data(MessageBody)
         case closed
     }
@@ -37,6 +43,9 @@ final class SessionHandler: ChannelInboundHandler {
     private let sslContext: NIOSSLContext?
     private let recorder: ServerRecorder
     private let decoder: LineDecoder
+    private let readCounter: ReadCounter
+    private let connectionNumber: Int
+    private var idleTimer: Scheduled<Void>?
 
     private var phase: Phase = .awaitingGreeting(held: [])
     private var delayedGreeting: Scheduled<Void>?
@@ -51,17 +60,22 @@ final class SessionHandler: ChannelInboundHandler {
     private var mailFrom: String?
     private var mailParameters: [String] = []
     private var recipients: [String] = []
+    private var smtpUTF8 = false
 
     init(
         configuration: SMTPTestServerConfiguration,
         sslContext: NIOSSLContext?,
         recorder: ServerRecorder,
-        decoder: LineDecoder
+        decoder: LineDecoder,
+        readCounter: ReadCounter,
+        connectionNumber: Int
     ) {
         self.configuration = configuration
         self.sslContext = sslContext
         self.recorder = recorder
         self.decoder = decoder
+        self.readCounter = readCounter
+        self.connectionNumber = connectionNumber
         self.tls = configuration.tlsMode == .implicit
     }
 
@@ -86,6 +100,8 @@ final class SessionHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         self.delayedGreeting?.cancel()
         self.delayedGreeting = nil
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
         self.phase = .closed
         context.fireChannelInactive()
     }
@@ -98,6 +114,28 @@ final class SessionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         self.process(line: Self.unwrapInboundIn(data), context: context)
+        self.armIdleTimer(context: context)
+    }
+
+    /// The closeWhenIdle fault: the timer restarts with every line and runs while a command is awaited.
+    private func armIdleTimer(context: ChannelHandlerContext) {
+        self.idleTimer?.cancel()
+        self.idleTimer = nil
+        guard let idle = self.configuration.faults.closeWhenIdle, case .command = self.phase else { return }
+        self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(idle.seconds * 1_000_000_000))) {
+            self.idleTimer = nil
+            guard case .command = self.phase else { return }
+            if idle.announce {
+                self.replyAndClose("421 4.4.2 \(self.configuration.hostname) Error: timeout exceeded", context: context)
+            } else {
+                self.phase = .closed
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    private func record(_ line: String) {
+        self.recorder.recordCommand(line, connection: self.connectionNumber, read: self.readCounter.current)
     }
 
     // MARK: Greeting
@@ -119,6 +157,7 @@ final class SessionHandler: ChannelInboundHandler {
             }
             self.reply("220 \(text)", context: context)
             self.phase = .command
+            self.armIdleTimer(context: context)
         }
         for line in held {
             self.process(line: line, context: context)
@@ -135,6 +174,11 @@ final class SessionHandler: ChannelInboundHandler {
         case .closed:
             return
         case .data(var body):
+            if self.configuration.faults.closeDuringData {
+                self.phase = .closed
+                context.close(promise: nil)
+                return
+            }
             self.phase = .closed  // avoid a copy-on-write of the body while it is being extended
             if self.appendDataLine(line, to: &body) {
                 self.phase = .data(body)
@@ -143,10 +187,10 @@ final class SessionHandler: ChannelInboundHandler {
                 self.finishData(body, context: context)
             }
         case .silent:
-            self.recorder.recordCommand(Self.text(of: line))
+            self.record(Self.text(of: line))
         case .refused:
             let text = Self.text(of: line)
-            self.recorder.recordCommand(text)
+            self.record(text)
             if Self.verb(of: text) == "QUIT" {
                 self.replyAndClose("221 2.0.0 Bye", context: context)
             } else {
@@ -154,7 +198,7 @@ final class SessionHandler: ChannelInboundHandler {
             }
         case .authPlainResponse:
             let text = Self.text(of: line)
-            self.recorder.recordCommand(text)
+            self.record(text)
             self.phase = .command
             if text == "*" {
                 self.reply("501 5.7.0 Authentication cancelled", context: context)
@@ -163,7 +207,7 @@ final class SessionHandler: ChannelInboundHandler {
             }
         case .authLoginUsername:
             let text = Self.text(of: line)
-            self.recorder.recordCommand(text)
+            self.record(text)
             self.phase = .command
             if text == "*" {
                 self.reply("501 5.7.0 Authentication cancelled", context: context)
@@ -175,7 +219,7 @@ final class SessionHandler: ChannelInboundHandler {
             }
         case .authLoginPassword(let username):
             let text = Self.text(of: line)
-            self.recorder.recordCommand(text)
+            self.record(text)
             self.phase = .command
             if text == "*" {
                 self.reply("501 5.7.0 Authentication cancelled", context: context)
@@ -184,9 +228,23 @@ final class SessionHandler: ChannelInboundHandler {
             } else {
                 self.reply("501 5.5.2 Invalid base64 data", context: context)
             }
+        case .authCRAMMD5(let challenge):
+            let text = Self.text(of: line)
+            self.record(text)
+            self.phase = .command
+            self.checkCRAMMD5(text, challenge: challenge, context: context)
+        case .authXOAUTH2Response:
+            let text = Self.text(of: line)
+            self.record(text)
+            self.phase = .command
+            self.checkXOAUTH2(text, context: context)
+        case .authXOAUTH2Failed:
+            self.record(Self.text(of: line))
+            self.phase = .command
+            self.reply("535 5.7.8 Username and Password not accepted", context: context)
         case .command:
             let text = Self.text(of: line)
-            self.recorder.recordCommand(text)
+            self.record(text)
             self.command(text, context: context)
         }
     }
@@ -194,6 +252,11 @@ final class SessionHandler: ChannelInboundHandler {
     private func command(_ line: String, context: ChannelHandlerContext) {
         let verb = Self.verb(of: line)
         let argument = Self.argument(of: line)
+        if self.configuration.faults.closesOnCommand(verb) {
+            self.phase = .closed
+            context.close(promise: nil)
+            return
+        }
         switch verb {
         case "EHLO": self.ehlo(argument, context: context)
         case "HELO": self.helo(argument, context: context)
@@ -233,8 +296,15 @@ final class SessionHandler: ChannelInboundHandler {
         if self.configuration.advertisePipelining {
             lines.append("PIPELINING")
         }
-        lines.append("8BITMIME")
-        lines.append("ENHANCEDSTATUSCODES")
+        if self.configuration.advertise8BITMIME {
+            lines.append("8BITMIME")
+        }
+        if self.configuration.advertiseSMTPUTF8 {
+            lines.append("SMTPUTF8")
+        }
+        if self.configuration.advertiseEnhancedStatusCodes {
+            lines.append("ENHANCEDSTATUSCODES")
+        }
         if let maxSize = self.configuration.maxSize {
             lines.append("SIZE \(maxSize)")
         }
@@ -360,8 +430,69 @@ final class SessionHandler: ChannelInboundHandler {
                 self.phase = .authLoginUsername
                 self.reply("334 VXNlcm5hbWU6", context: context)
             }
+        case (true, "CRAM-MD5"):
+            guard initialResponse == nil else {
+                self.reply("501 5.5.2 CRAM-MD5 takes no initial response", context: context)
+                return
+            }
+            let challenge = "<\(UInt32.random(in: 1...UInt32.max)).\(UInt32.random(in: 1...UInt32.max))@\(self.configuration.hostname)>"
+            self.phase = .authCRAMMD5(challenge: challenge)
+            self.reply("334 \(Data(challenge.utf8).base64EncodedString())", context: context)
+        case (true, "XOAUTH2"):
+            if let initialResponse {
+                self.checkXOAUTH2(initialResponse, context: context)
+            } else {
+                self.phase = .authXOAUTH2Response
+                self.reply("334 ", context: context)
+            }
         default:
             self.reply("504 5.5.4 Unrecognized authentication type", context: context)
+        }
+    }
+
+    /// RFC 2195: "username hexdigest", the digest being HMAC-MD5 of the challenge keyed with the password.
+    private func checkCRAMMD5(_ response: String, challenge: String, context: ChannelHandlerContext) {
+        if response == "*" {
+            self.reply("501 5.7.0 Authentication cancelled", context: context)
+            return
+        }
+        guard let decoded = Self.decodeBase64(response), let space = decoded.lastIndex(of: " ") else {
+            self.reply("501 5.5.2 Malformed CRAM-MD5 response", context: context)
+            return
+        }
+        let username = String(decoded[..<space])
+        let digest = String(decoded[decoded.index(after: space)...])
+        let password = self.configuration.credentials?.password ?? ""
+        let expected = HMAC<Insecure.MD5>.authenticationCode(for: Array(challenge.utf8), using: SymmetricKey(data: Array(password.utf8)))
+            .map { String(format: "%02x", $0) }.joined()
+        if !self.configuration.faults.rejectAuth, username == self.configuration.credentials?.username, digest == expected {
+            self.authenticatedUser = username
+            self.reply("235 2.7.0 Authentication successful", context: context)
+        } else {
+            self.reply("535 5.7.8 Authentication credentials invalid", context: context)
+        }
+    }
+
+    /// XOAUTH2: base64 of "user=NAME\u{1}auth=Bearer TOKEN\u{1}\u{1}". A refused token gets
+    /// Google's error challenge (334 with base64 JSON); the client must answer it with an empty line.
+    private func checkXOAUTH2(_ response: String, context: ChannelHandlerContext) {
+        guard let decoded = Self.decodeBase64(response) else {
+            self.reply("501 5.5.2 Invalid base64 data", context: context)
+            return
+        }
+        let fields = decoded.split(separator: "\u{1}", omittingEmptySubsequences: true)
+        let user = fields.first { $0.hasPrefix("user=") }.map { String($0.dropFirst(5)) }
+        let token = fields.first { $0.hasPrefix("auth=Bearer ") }.map { String($0.dropFirst(12)) }
+        if !self.configuration.faults.rejectAuth, let credentials = self.configuration.credentials,
+            let expected = credentials.oauth2Token, user == credentials.username, token == expected,
+            decoded.hasSuffix("\u{1}\u{1}")
+        {
+            self.authenticatedUser = credentials.username
+            self.reply("235 2.7.0 Accepted", context: context)
+        } else {
+            let error = #"{"status":"401","schemes":"bearer","scope":"https://mail.google.com/"}"#
+            self.phase = .authXOAUTH2Failed
+            self.reply("334 \(Data(error.utf8).base64EncodedString())", context: context)
         }
     }
 
@@ -419,6 +550,22 @@ final class SessionHandler: ChannelInboundHandler {
             self.reply("552 5.3.4 Message size exceeds fixed maximum message size", context: context)
             return
         }
+        let keywords = path.parameters.map { $0.split(separator: "=", maxSplits: 1).first.map { $0.uppercased() } ?? "" }
+        let body = path.parameters.first { $0.uppercased().hasPrefix("BODY=") }?.dropFirst(5).uppercased()
+        if body == "8BITMIME", !self.configuration.advertise8BITMIME {
+            self.reply("555 5.5.4 BODY=8BITMIME not supported", context: context)
+            return
+        }
+        let wantsUTF8 = keywords.contains("SMTPUTF8")
+        if wantsUTF8, !self.configuration.advertiseSMTPUTF8 {
+            self.reply("555 5.5.4 SMTPUTF8 not supported", context: context)
+            return
+        }
+        if !wantsUTF8, !path.address.utf8.allSatisfy({ $0 < 0x80 }) {
+            self.reply("553 5.6.7 Address requires SMTPUTF8", context: context)
+            return
+        }
+        self.smtpUTF8 = wantsUTF8
         if let rejection = self.configuration.faults.rejectMailFrom {
             self.reply("\(rejection.code) \(rejection.text)", context: context)
             return
@@ -435,6 +582,10 @@ final class SessionHandler: ChannelInboundHandler {
         }
         guard let address = Self.parsePath(argument, keyword: "TO:")?.address, !address.isEmpty else {
             self.reply("501 5.5.4 Syntax: RCPT TO:<address>", context: context)
+            return
+        }
+        if !self.smtpUTF8, !address.utf8.allSatisfy({ $0 < 0x80 }) {
+            self.reply("553 5.6.7 Address requires SMTPUTF8", context: context)
             return
         }
         if let rejection = self.configuration.faults.rejection(forRecipient: address) {
@@ -506,7 +657,8 @@ final class SessionHandler: ChannelInboundHandler {
                 data: String(decoding: body.bytes, as: UTF8.self),
                 heloName: self.heloName ?? "",
                 tls: self.tls,
-                authenticatedUser: self.authenticatedUser
+                authenticatedUser: self.authenticatedUser,
+                connectionNumber: self.connectionNumber
             )
         )
         self.reply("250 2.0.0 Ok: queued as \(id)", context: context)
@@ -518,9 +670,11 @@ final class SessionHandler: ChannelInboundHandler {
         self.mailFrom = nil
         self.mailParameters = []
         self.recipients = []
+        self.smtpUTF8 = false
     }
 
     private func reply(_ text: String, context: ChannelHandlerContext) {
+        let text = self.configuration.advertiseEnhancedStatusCodes ? text : Self.withoutEnhancedCodes(text)
         var buffer = context.channel.allocator.buffer(capacity: text.utf8.count + 2)
         buffer.writeString(text)
         buffer.writeString("\r\n")
@@ -528,6 +682,7 @@ final class SessionHandler: ChannelInboundHandler {
     }
 
     private func replyAndClose(_ text: String, context: ChannelHandlerContext) {
+        let text = self.configuration.advertiseEnhancedStatusCodes ? text : Self.withoutEnhancedCodes(text)
         self.phase = .closed
         var buffer = context.channel.allocator.buffer(capacity: text.utf8.count + 2)
         buffer.writeString(text)
@@ -536,6 +691,19 @@ final class SessionHandler: ChannelInboundHandler {
         context.writeAndFlush(Self.wrapOutboundOut(buffer)).whenComplete { _ in
             channel.close(promise: nil)
         }
+    }
+
+    /// "250 2.1.0 Ok" as a server without ENHANCEDSTATUSCODES says it: "250 Ok" (every line).
+    private static func withoutEnhancedCodes(_ text: String) -> String {
+        text.components(separatedBy: "\r\n").map { line in
+            let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3 || (parts.count == 2 && line.count > 4),
+                parts[0].count == 3 || parts[0].count == 4,
+                parts[1].split(separator: ".").count == 3,
+                parts[1].allSatisfy({ $0.isNumber || $0 == "." })
+            else { return line }
+            return parts.count == 3 ? "\(parts[0]) \(parts[2])" : String(parts[0])
+        }.joined(separator: "\r\n")
     }
 
     /// The line without its CRLF (or bare LF), as text.
