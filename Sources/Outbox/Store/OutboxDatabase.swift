@@ -43,8 +43,13 @@ final class OutboxDatabase: Sendable {
 
     /// Statements outside a transaction (PRAGMAs that refuse to run inside one).
     func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-        try await gate.run {
-            try await connection.query(sql, binds)
+        do {
+            return try await gate.run {
+                try await connection.query(sql, binds)
+            }
+        } catch let error as SQLiteError {
+            let failure = SQLiteFailure(error)
+            throw OutboxError.storage(path: path, operation: sql, reason: failure.reason, hint: failure.hint)
         }
     }
 
