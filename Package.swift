@@ -5,6 +5,7 @@ import PackageDescription
 //   MustacheRenderer  handwritten Mustache templates (no dependencies)
 //   MIMEMessage       addresses, headers, multipart/alternative serialisation
 //   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection)
+//   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
 //   MailerService     configuration, HTTP routes, rendering + sending, JSON logs
 //   MailerCLI         the `mailer` executable (serve, render)
 let package = Package(
@@ -24,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Outbox: sqlite-nio compiles SQLite from its own vendored amalgamation, so the build image, CI
+        // and developer machines need no libsqlite3-dev, and every build runs the same SQLite version
+        // (WAL and RETURNING behave alike everywhere). GRDB would link the system library instead.
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         // Tests only: property-based checks of the renderer.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -39,6 +44,12 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "Outbox",
+            dependencies: [
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
         .target(
@@ -78,6 +89,8 @@ let package = Package(
             dependencies: ["MustacheRenderer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage"]),
+        // SQLiteNIO directly too: the tests look at the file through a second connection of their own.
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", .product(name: "SQLiteNIO", package: "sqlite-nio")]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPTestServer", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "MailerServiceTests",

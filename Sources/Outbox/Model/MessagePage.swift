@@ -1,0 +1,6 @@
+/// One page of a newest-first listing.
+public struct MessagePage: Sendable, Equatable {
+    public var messages: [MessageRecord]
+    /// Pass to `list` for the next (older) page; nil on the last page.
+    public var nextCursor: String?
+}

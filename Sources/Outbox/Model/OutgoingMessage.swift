@@ -1,0 +1,39 @@
+import Foundation
+
+/// An accepted email as it is handed to the outbox: the envelope and the finished message bytes.
+///
+/// The bytes are stored as they are, so a queued email goes out exactly as it was rendered even
+/// if its template changes before delivery.
+public struct OutgoingMessage: Sendable, Equatable {
+    /// Chosen by the caller so the HTTP answer (and the idempotency answer) can carry it before
+    /// the row exists.
+    public var id: String
+    public var template: String
+    public var locale: String
+    /// Envelope MAIL FROM; empty for a null reverse-path.
+    public var sender: String
+    /// Envelope RCPT TO: To, Cc and Bcc alike.
+    public var recipients: [String]
+    /// The rendered RFC 5322 message with CRLF line endings, not dot-stuffed.
+    public var content: [UInt8]
+    /// The Message-ID header value, to find the email in a recipient's logs.
+    public var messageID: String
+
+    public init(
+        id: String = UUID().uuidString.lowercased(),
+        template: String,
+        locale: String,
+        sender: String,
+        recipients: [String],
+        content: [UInt8],
+        messageID: String
+    ) {
+        self.id = id
+        self.template = template
+        self.locale = locale
+        self.sender = sender
+        self.recipients = recipients
+        self.content = content
+        self.messageID = messageID
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import SQLiteNIO
+
+extension OutboxStore {
+    /// Moves up to `limit` due emails (queued or deferred, `nextAttemptAt <= now`) to `sending` and
+    /// returns them with their bytes, earliest due first.
+    ///
+    /// The selection and the update are one write transaction, so concurrent
+    /// claimers — tasks on this store, other stores, other processes — never get the same email.
+    public func claimDue(now: Date = Date(), limit: Int) async throws -> [ClaimedMessage] {
+        guard limit > 0 else { throw OutboxError.invalidArgument("claimDue needs a limit of at least 1, got \(limit)") }
+        return try await database.write("claim due emails") { sql in
+            let due = try await sql.run(
+                """
+                SELECT seq FROM messages
+                WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?
+                ORDER BY next_attempt_at, seq
+                LIMIT ?
+                """,
+                [.time(now), .int(limit)]
+            ).map(Records.sequence)
+            if due.isEmpty { return [] }
+            let placeholders = Array(repeating: "?", count: due.count).joined(separator: ", ")
+            let rows = try await sql.run(
+                """
+                UPDATE messages SET state = 'sending', claimed_at = ?, next_attempt_at = NULL, updated_at = ?
+                WHERE seq IN (\(placeholders))
+                RETURNING \(Records.messageColumns),
+                    (SELECT content FROM message_bodies WHERE message_bodies.message = messages.id) AS content
+                """,
+                [.time(now), .time(now)] + due.map { SQLiteData.integer(SQLiteInt64($0)) })
+            // RETURNING comes in no promised order; put the batch back in due order.
+            let position = Dictionary(uniqueKeysWithValues: due.enumerated().map { ($0.element, $0.offset) })
+            return try rows
+                .map { row in
+                    (position: position[try Records.sequence(row)] ?? Int.max,
+                     message: ClaimedMessage(
+                        record: try Records.message(row),
+                        content: try RowReader(row: row, table: "message_bodies").bytes("content")))
+                }
+                .sorted { $0.position < $1.position }
+                .map(\.message)
+        }
+    }
+
+    /// When the next waiting email is due, so a worker can sleep until then; nil when none waits.
+    public func nextDueDate() async throws -> Date? {
+        try await database.read("find the next due email") { sql in
+            let rows = try await sql.run(
+                "SELECT MIN(next_attempt_at) AS due FROM messages WHERE state IN ('queued', 'deferred')")
+            guard let row = rows.first else { return nil }
+            return try RowReader(row: row, table: "messages").optionalDate("due")
+        }
+    }
+
+    /// Puts every email left `sending` by a previous run back in the queue, due now; returns how many.
+    ///
+    /// Call once at start-up, before any worker claims. The interrupted attempt may have reached the
+    /// SMTP server, so such an email can arrive twice: at least once, never lost.
+    public func recoverInterrupted(now: Date = Date()) async throws -> Int {
+        try await database.write("recover interrupted deliveries") { sql in
+            try await sql.run(
+                """
+                UPDATE messages SET state = 'queued', next_attempt_at = ?1, claimed_at = NULL, updated_at = ?1
+                WHERE state = 'sending'
+                RETURNING seq
+                """,
+                [.time(now)]
+            ).count
+        }
+    }
+}

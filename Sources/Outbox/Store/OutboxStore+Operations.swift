@@ -1,0 +1,96 @@
+import Foundation
+import SQLiteNIO
+
+/// What an operator may do to queued emails.
+extension OutboxStore {
+    /// Queues a deferred or failed email again, due now. Its attempt count is kept, so the retry
+    /// policy sees the whole history.
+    @discardableResult
+    public func retry(_ id: String, now: Date = Date()) async throws -> MessageRecord {
+        try await database.write("retry an email") { sql in
+            let state = try await Self.state(of: id, sql)
+            switch state {
+            case .deferred, .failed:
+                break
+            case .queued:
+                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "it is already waiting for a worker")
+            case .sending:
+                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "a worker is delivering it right now")
+            case .sent:
+                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "it was delivered already")
+            case .cancelled:
+                throw OutboxError.illegalTransition(
+                    id: id, state: state, action: "retry", reason: "it was cancelled; send it again as a new email")
+            }
+            return try await Self.update(
+                id, sql,
+                set: "state = 'queued', next_attempt_at = ?, updated_at = ?", [.time(now), .time(now)])
+        }
+    }
+
+    /// Cancels an email that has not gone out. Cancelling a cancelled email changes nothing.
+    @discardableResult
+    public func cancel(_ id: String, now: Date = Date()) async throws -> MessageRecord {
+        try await database.write("cancel an email") { sql in
+            let state = try await Self.state(of: id, sql)
+            switch state {
+            case .queued, .deferred, .failed:
+                break
+            case .cancelled:
+                let rows = try await sql.run("SELECT \(Records.messageColumns) FROM messages WHERE id = ?", [.text(id)])
+                guard let row = rows.first else { throw OutboxError.notFound(id: id) }
+                return try Records.message(row)
+            case .sending:
+                throw OutboxError.illegalTransition(
+                    id: id, state: state, action: "cancel",
+                    reason: "a worker is handing it to the SMTP server right now; if that attempt is deferred, cancel it then")
+            case .sent:
+                throw OutboxError.illegalTransition(
+                    id: id, state: state, action: "cancel", reason: "it was delivered already and cannot be recalled")
+            }
+            return try await Self.update(
+                id, sql,
+                set: "state = 'cancelled', next_attempt_at = NULL, updated_at = ?", [.time(now)])
+        }
+    }
+
+    /// Makes every deferred email due now (after the SMTP server is fixed, say); returns how many.
+    public func flush(now: Date = Date()) async throws -> Int {
+        try await database.write("flush deferred emails") { sql in
+            try await sql.run(
+                "UPDATE messages SET next_attempt_at = MIN(next_attempt_at, ?) WHERE state = 'deferred' RETURNING seq",
+                [.time(now)]
+            ).count
+        }
+    }
+
+    /// Cancels every queued and deferred email; returns how many. Emails being sent carry on.
+    public func cancelAll(now: Date = Date()) async throws -> Int {
+        try await database.write("cancel all waiting emails") { sql in
+            try await sql.run(
+                """
+                UPDATE messages SET state = 'cancelled', next_attempt_at = NULL, updated_at = ?
+                WHERE state IN ('queued', 'deferred')
+                RETURNING seq
+                """,
+                [.time(now)]
+            ).count
+        }
+    }
+
+    private static func state(of id: String, _ sql: OutboxDatabase.Statements) async throws -> MessageState {
+        let rows = try await sql.run("SELECT state FROM messages WHERE id = ?", [.text(id)])
+        guard let row = rows.first else { throw OutboxError.notFound(id: id) }
+        return try RowReader(row: row, table: "messages").state("state")
+    }
+
+    private static func update(
+        _ id: String, _ sql: OutboxDatabase.Statements, set assignments: String, _ binds: [SQLiteData]
+    ) async throws -> MessageRecord {
+        let rows = try await sql.run(
+            "UPDATE messages SET \(assignments) WHERE id = ? RETURNING \(Records.messageColumns)",
+            binds + [.text(id)])
+        guard let row = rows.first else { throw OutboxError.notFound(id: id) }
+        return try Records.message(row)
+    }
+}

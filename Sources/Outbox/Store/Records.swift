@@ -1,0 +1,72 @@
+import Foundation
+import SQLiteNIO
+
+/// Reading rows back into public values.
+enum Records {
+    /// The `messages` columns every record query selects (or returns), in one place.
+    static let messageColumns = """
+        seq, id, created_at, template, locale, sender, recipients, message_id, size, state, attempts, \
+        next_attempt_at, last_error, sent_at, provider, updated_at
+        """
+
+    static func message(_ row: SQLiteRow) throws -> MessageRecord {
+        let read = RowReader(row: row, table: "messages")
+        let recipientsJSON = try read.string("recipients")
+        guard let recipients = try? JSONDecoder().decode([String].self, from: Data(recipientsJSON.utf8)) else {
+            throw OutboxError.unreadableRow(table: "messages", column: "recipients")
+        }
+        return MessageRecord(
+            id: try read.string("id"),
+            createdAt: try read.date("created_at"),
+            template: try read.string("template"),
+            locale: try read.string("locale"),
+            sender: try read.string("sender"),
+            recipients: recipients,
+            messageID: try read.string("message_id"),
+            size: try read.int("size"),
+            state: try read.state("state"),
+            attemptCount: try read.int("attempts"),
+            nextAttemptAt: try read.optionalDate("next_attempt_at"),
+            lastError: try read.optionalString("last_error"),
+            sentAt: try read.optionalDate("sent_at"),
+            provider: try read.optionalString("provider").map(ProviderName.init(rawValue:)),
+            updatedAt: try read.date("updated_at")
+        )
+    }
+
+    static func sequence(_ row: SQLiteRow) throws -> Int64 {
+        Int64(try RowReader(row: row, table: "messages").int("seq"))
+    }
+
+    static func attempt(_ row: SQLiteRow) throws -> DeliveryAttempt {
+        let read = RowReader(row: row, table: "attempts")
+        guard let outcome = AttemptOutcome(rawValue: try read.string("outcome")) else {
+            throw OutboxError.unreadableRow(table: "attempts", column: "outcome")
+        }
+        var reply: ServerReply?
+        if let code = try read.optionalInt("smtp_code") {
+            reply = ServerReply(
+                code: code,
+                enhancedCode: try read.optionalString("enhanced_code"),
+                text: try read.optionalString("reply_text") ?? "")
+        }
+        return DeliveryAttempt(
+            messageID: try read.string("message"),
+            number: try read.int("number"),
+            startedAt: try read.date("started_at"),
+            finishedAt: try read.date("finished_at"),
+            outcome: outcome,
+            errorCode: try read.optionalString("error_code"),
+            hint: try read.optionalString("hint"),
+            detail: try read.optionalString("detail"),
+            reply: reply,
+            provider: ProviderName(rawValue: try read.string("provider"))
+        )
+    }
+
+    static func recipientsJSON(_ recipients: [String]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(recipients), as: UTF8.self)
+    }
+}

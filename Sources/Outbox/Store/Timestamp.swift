@@ -1,0 +1,55 @@
+import Foundation
+import SQLiteNIO
+
+/// Times are stored as integer milliseconds since 1970 UTC: they compare and index as numbers, and
+/// "today" in UTC is plain arithmetic.
+enum Timestamp {
+    static let millisecondsPerDay: Int64 = 86_400_000
+
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded())
+    }
+
+    static func date(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    /// Midnight UTC of the day `date` falls on (Unix time has no leap seconds, so every day is 86 400 s).
+    static func startOfUTCDay(_ date: Date) -> Int64 {
+        let ms = milliseconds(date)
+        return ms - ((ms % millisecondsPerDay) + millisecondsPerDay) % millisecondsPerDay
+    }
+}
+
+extension SQLiteData {
+    static func time(_ date: Date) -> SQLiteData {
+        .integer(SQLiteInt64(Timestamp.milliseconds(date)))
+    }
+
+    static func time(_ date: Date?) -> SQLiteData {
+        date.map { .time($0) } ?? .null
+    }
+
+    static func text(_ string: String?) -> SQLiteData {
+        string.map { .text($0) } ?? .null
+    }
+
+    static func int(_ value: Int) -> SQLiteData {
+        .integer(SQLiteInt64(value))
+    }
+
+    static func int(_ value: Int?) -> SQLiteData {
+        value.map { .int($0) } ?? .null
+    }
+
+    static func bytes(_ bytes: [UInt8]) -> SQLiteData {
+        .blob(ByteBuffer(bytes: bytes))
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down.
+    var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Outbox
+import Testing
+
+@Suite struct ClaimTests {
+    @Test func claimsOnlyDueEmailsEarliestFirstUpToTheLimit() async throws {
+        try await withStore { store in
+            let a = try await enqueued(store, sampleMessage(id: "a"), now: t0)
+            let b = try await enqueued(store, sampleMessage(id: "b"), now: t0 + 1)
+            _ = try await enqueued(store, sampleMessage(id: "c"), now: t0 + 2)
+            _ = try await enqueued(store, sampleMessage(id: "later"), now: t0 + 100)
+
+            let first = try await store.claimDue(now: t0 + 10, limit: 2)
+            #expect(first.map(\.id) == [a.id, b.id])
+            #expect(first.allSatisfy { $0.record.state == .sending && $0.record.nextAttemptAt == nil })
+            #expect(first.first?.attemptNumber == 1)
+
+            #expect(try await store.claimDue(now: t0 + 10, limit: 10).map(\.id) == ["c"])
+            #expect(try await store.claimDue(now: t0 + 10, limit: 10).isEmpty)
+            #expect(try await store.claimDue(now: t0 + 100, limit: 10).map(\.id) == ["later"])
+            await #expect(throws: OutboxError.self) { try await store.claimDue(now: t0, limit: 0) }
+        }
+    }
+
+    @Test func fourStoresClaimingFrom200EmailsGetEachExactlyOnce() async throws {
+        let path = temporaryDatabasePath()
+        try await withStore(path: path) { store in
+            for index in 0..<200 { try await enqueued(store, sampleMessage(id: "m\(index)"), now: t0) }
+        }
+        var stores: [OutboxStore] = []
+        for _ in 0..<4 { stores.append(try await OutboxStore.open(path: path)) }
+        let claimers = stores
+        let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+            for store in claimers {
+                group.addTask {
+                    var mine: [String] = []
+                    while true {
+                        let batch = try await store.claimDue(now: t0 + 1, limit: 3)
+                        if batch.isEmpty { return mine }
+                        mine += batch.map(\.id)
+                    }
+                }
+            }
+            return try await group.reduce(into: [[String]]()) { $0.append($1) }
+        }
+        for store in stores { try await store.close() }
+
+        let all = claimed.flatMap { $0 }
+        #expect(all.count == 200)
+        #expect(Set(all) == Set((0..<200).map { "m\($0)" }))
+        let sending = try await withStore(path: path) { store in try await store.list(status: .sending, limit: 1000) }
+        #expect(sending.messages.count == 200)
+    }
+
+    @Test func concurrentTasksOnOneStoreGetEachEmailExactlyOnce() async throws {
+        try await withStore { store in
+            for index in 0..<200 { try await enqueued(store, sampleMessage(id: "m\(index)"), now: t0) }
+            let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        var mine: [String] = []
+                        while true {
+                            let batch = try await store.claimDue(now: t0 + 1, limit: 5)
+                            if batch.isEmpty { return mine }
+                            mine += batch.map(\.id)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0 += $1 }
+            }
+            #expect(claimed.count == 200)
+            #expect(Set(claimed).count == 200)
+        }
+    }
+
+    @Test func anEmailClaimedWhenTheProcessDiedIsRecoveredAfterReopening() async throws {
+        let path = temporaryDatabasePath()
+        let message = sampleMessage(content: Array("Subject: survive\r\n\r\n".utf8) + [0, 0xFF])
+        // First run: accepted, claimed, then the process goes away before the outcome is recorded.
+        try await withStore(path: path) { store in
+            try await enqueued(store, message, now: t0)
+            #expect(try await store.claimDue(now: t0 + 1, limit: 10).map(\.id) == [message.id])
+        }
+        // Second run.
+        try await withStore(path: path) { store in
+            #expect(try await store.message(message.id)?.record.state == .sending)
+            #expect(try await store.claimDue(now: t0 + 2, limit: 10).isEmpty)
+
+            #expect(try await store.recoverInterrupted(now: t0 + 2) == 1)
+            let recovered = try #require(try await store.message(message.id))
+            #expect(recovered.record.state == .queued)
+            #expect(recovered.record.nextAttemptAt == t0 + 2)
+            // The cut-short attempt left no record and does not count against the retry limit.
+            #expect(recovered.record.attemptCount == 0)
+            #expect(recovered.attempts.isEmpty)
+
+            let again = try await store.claimDue(now: t0 + 2, limit: 10)
+            #expect(again.map(\.id) == [message.id])
+            #expect(again.first?.content == message.content)
+            #expect(try await store.recoverInterrupted(now: t0 + 3) == 1)
+            #expect(try await store.recoverInterrupted(now: t0 + 3) == 0)
+        }
+    }
+
+    @Test func aDeferredEmailWaitsForItsTime() async throws {
+        try await withStore { store in
+            let record = try await enqueued(store, now: t0)
+            _ = try await store.claimDue(now: t0, limit: 1)
+            try await store.recordDeferred(record.id, error: DeliveryError(code: "ETIMEDOUT"), nextAttemptAt: t0 + 30, now: t0 + 1)
+            #expect(try await store.nextDueDate() == t0 + 30)
+            #expect(try await store.claimDue(now: t0 + 29, limit: 10).isEmpty)
+            let claimed = try await store.claimDue(now: t0 + 30, limit: 10)
+            #expect(claimed.map(\.id) == [record.id])
+            #expect(claimed.first?.attemptNumber == 2)
+        }
+    }
+}

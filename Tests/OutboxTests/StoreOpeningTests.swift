@@ -1,0 +1,85 @@
+import Foundation
+import Outbox
+import SQLiteNIO
+import Testing
+
+@Suite struct StoreOpeningTests {
+    @Test func createsTheFolderAndSetsDurabilitySettings() async throws {
+        let path = temporaryDatabasePath()
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        #expect(!FileManager.default.fileExists(atPath: folder))
+
+        let settings = try await withStore(path: path, configuration: .init(busyTimeout: .milliseconds(2500))) { store in
+            try await store.storageSettings()
+        }
+        #expect(settings.journalMode == "wal")
+        #expect(settings.synchronous == 2)
+        #expect(settings.busyTimeoutMilliseconds == 2500)
+        #expect(settings.foreignKeys)
+        #expect(settings.schemaVersion == 1)
+        #expect(FileManager.default.fileExists(atPath: path))
+
+        // WAL mode and the schema version belong to the file: a connection of our own sees them.
+        try await withRawConnection(path: path) { connection in
+            let journalMode = try await connection.query("PRAGMA journal_mode").first?.column("journal_mode")
+            let version = try await connection.query("PRAGMA user_version").first?.column("user_version")
+            #expect(journalMode?.string == "wal")
+            #expect(version?.integer == 1)
+        }
+    }
+
+    @Test func anUncreatableFolderIsReportedWithThePathAndTheFix() async throws {
+        // A regular file where the data folder should be: not even root can create the folder.
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let blocker = root.appendingPathComponent("data")
+        try Data("not a folder".utf8).write(to: blocker)
+        let path = blocker.appendingPathComponent("outbox.sqlite3").path
+
+        let error = await #expect(throws: OutboxError.self) { try await OutboxStore.open(path: path) }
+        guard case .cannotOpen(let reportedPath, _, let hint) = error else {
+            Issue.record("expected cannotOpen, got \(String(describing: error))")
+            return
+        }
+        #expect(reportedPath == path)
+        #expect(hint.contains("MAILER_DATA_DIR"))
+        #expect(error?.description.contains(path) == true)
+    }
+
+    @Test func aFileThatIsNotADatabaseIsReportedWithThePathAndTheFix() async throws {
+        let path = temporaryDatabasePath()
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        try Data(repeating: UInt8(ascii: "x"), count: 8192).write(to: URL(fileURLWithPath: path))
+
+        let error = await #expect(throws: OutboxError.self) { try await OutboxStore.open(path: path) }
+        guard case .cannotOpen(let reportedPath, _, let hint) = error else {
+            Issue.record("expected cannotOpen, got \(String(describing: error))")
+            return
+        }
+        #expect(reportedPath == path)
+        #expect(hint.contains("not an SQLite database"))
+    }
+
+    @Test func aSchemaFromANewerBuildIsRefused() async throws {
+        let path = temporaryDatabasePath()
+        try await withStore(path: path) { _ in }
+        try await withRawConnection(path: path) { connection in
+            _ = try await connection.query("PRAGMA user_version = 99")
+        }
+        await #expect(throws: OutboxError.schemaTooNew(path: path, found: 99, supported: 1)) {
+            try await OutboxStore.open(path: path)
+        }
+    }
+
+    @Test func reopeningKeepsEmailsAndDoesNotMigrateAgain() async throws {
+        let path = temporaryDatabasePath()
+        let record = try await withStore(path: path) { store in try await enqueued(store) }
+        let stored = try await withStore(path: path) { store in try await store.message(record.id) }
+        #expect(stored?.record == record)
+    }
+
+    @Test func theDefaultLocationIsTheDataFolder() {
+        #expect(OutboxStore.defaultPath == "./data/outbox.sqlite3")
+    }
+}
