@@ -91,11 +91,31 @@ import Testing
             #expect(answer.contentType == "application/problem+json")
             #expect(answer.json["code"] as? String == "ECONNREFUSED")
             #expect((answer.json["hint"] as? String)?.isEmpty == false)
+            #expect(answer.json["transient"] as? Bool == true)
+            #expect(answer.json["phase"] as? String == "connect")
         }
         let failure = log.records.first { $0["msg"] as? String == "email not sent" }
+        #expect(failure?["transient"] as? String == "true")
         #expect(failure?["code"] as? String == "ECONNREFUSED")
         #expect(failure?["hint"] as? String != nil)
         #expect(log.text.contains(#""code":"ECONNREFUSED""#))
+    }
+
+    @Test func aRejectedRecipientIsPermanentAndNamed() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.rejectRecipient(code: 550, text: "5.1.1 no such user", matching: "nobody")]
+        let server = try await SMTPTestServer.start(settings)
+        try await withService(smtpPort: server.port) { client in
+            let answer = try await post(client, "/v1/emails/verification", #"{"to": ["ada@example.org", "nobody@example.org"], "code": "1"}"#)
+            #expect(answer.status == .badGateway)
+            #expect(answer.json["code"] as? String == "EENVELOPE")
+            #expect(answer.json["transient"] as? Bool == false)
+            #expect(answer.json["rejectedRecipients"] as? [String] == ["nobody@example.org"])
+            let smtp = answer.json["smtp"] as? [String: Any]
+            #expect(smtp?["code"] as? Int == 550)
+            #expect(smtp?["enhancedCode"] as? String == "5.1.1")
+        }
+        try await server.shutdown()
     }
 
     @Test func badInputIsAProblemNamingTheField() async throws {

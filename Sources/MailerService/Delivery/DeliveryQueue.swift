@@ -85,6 +85,11 @@ public final class DeliveryQueue: Service, Sendable {
                 metadata["smtp_reply"] = "\(reply.message)"
             }
             if let command = error.command { metadata["smtp_command"] = "\(command)" }
+            metadata["transient"] = "\(error.isTransient)"
+            if let phase = error.phase { metadata["phase"] = "\(phase)" }
+            if let enhanced = error.enhancedStatusCode { metadata["smtp_enhanced_code"] = "\(enhanced)" }
+            if !error.rejectedRecipients.isEmpty { metadata["rejected_recipients"] = .array(error.rejectedRecipients.map { .string($0) }) }
+            if let reason = error.tlsReason { metadata["tls_reason"] = "\(reason)" }
             logger.error("email not sent", metadata: metadata)
             job.handle.complete(.failed(error))
         }
