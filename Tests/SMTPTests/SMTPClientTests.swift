@@ -35,21 +35,9 @@ import Testing
     }
 
     private func expectFailure(_ code: SMTPErrorCode, _ configuration: SMTPClientConfiguration, mail: SMTPMail = Self.mail) async throws -> SMTPError {
-        let client = try SMTPClient(configuration: configuration)
-        let outcome: Result<SMTPDeliveryReceipt, SMTPError>
-        do {
-            outcome = .success(try await client.send(mail))
-        } catch {
-            outcome = .failure(error)
-        }
-        switch outcome {
-        case .success(let receipt):
-            Issue.record("expected \(code.rawValue), but the server accepted: \(receipt.reply)")
-            throw CancellationError()
-        case .failure(let error):
-            #expect(error.code == code, "\(error)")
-            return error
-        }
+        let error = try await ClientSupport.failure(configuration, mail: mail)
+        #expect(error.code == code, "\(error)")
+        return error
     }
 
     @Test func plaintextDeliveryArrivesIntact() async throws {
