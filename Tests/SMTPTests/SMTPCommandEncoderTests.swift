@@ -36,6 +36,18 @@ import Testing
     }
 }
 
+@Suite struct SMTPCommandDescriptionTests {
+    @Test func interpolationNeverShowsCredentials() {
+        let secret = "dXNlcgB1c2VyAGh1bnRlcjI="
+        for command in [SMTPCommand.authPlain(initialResponse: secret), .authXOAUTH2(initialResponse: secret), .authResponse(secret)] {
+            #expect(!"\(command)".contains(secret))
+            #expect(!String(reflecting: command).contains(secret))
+            #expect(!"\([command])".contains(secret), "arrays print their elements' debug descriptions")
+        }
+        #expect("\(SMTPCommand.rcptTo("a@b.test"))".contains("a@b.test"))
+    }
+}
+
 @Suite struct DotStuffingTests {
     private func stuff(_ text: String) -> String {
         String(decoding: DotStuffing.stuffed(Array(text.utf8)), as: UTF8.self)

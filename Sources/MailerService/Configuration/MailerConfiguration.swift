@@ -64,7 +64,8 @@ public struct MailerConfiguration: Sendable {
 
         let username = env.string("SMTP_USERNAME")
         let password = env.raw("SMTP_PASSWORD")
-        let oauth2Token = env.raw("SMTP_OAUTH2_TOKEN")
+        // Unlike a password, a bearer token never holds meaningful spaces; a stray CR from an env file would break it.
+        let oauth2Token = env.string("SMTP_OAUTH2_TOKEN")
         if oauth2Token != nil {
             // XOAUTH2 logs in with the account name and the token; a password is not needed.
             if username == nil {

@@ -77,6 +77,12 @@ struct SMTPErrorClassifier {
             return .connectionLost(configuration, during: conversation.phase, command: conversation.pendingCommand,
                                    transactionUnderWay: conversation.transactionUnderWay, reset: ioError.errnoCode == ECONNRESET)
         }
+        // Once the server has accepted part of the transaction, "can be sent again" would invite a
+        // duplicate: say what connectionLost says for that case (ECONNRESET, "may have it" after DATA).
+        if conversation.transactionUnderWay {
+            return .connectionLost(configuration, during: conversation.phase, command: conversation.pendingCommand,
+                                   transactionUnderWay: true)
+        }
         return SMTPError(
             code: .connection,
             message: "the session with \(configuration.host):\(configuration.port) failed during \(conversation.phase): \(error)",

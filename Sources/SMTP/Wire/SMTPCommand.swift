@@ -1,5 +1,5 @@
 /// What the client says to the server. The encoder turns these into bytes; the conversation decides which comes next.
-public enum SMTPCommand: Sendable, Equatable {
+public enum SMTPCommand: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
     case ehlo(String)
     case helo(String)
     case startTLS
@@ -19,6 +19,11 @@ public enum SMTPCommand: Sendable, Equatable {
     case messageContent([UInt8])
     case reset
     case quit
+
+    /// Interpolation and test-failure output print the redacted form: a credential must not
+    /// reach a log through `"\(command)"` or `"\(actions)"`.
+    public var description: String { redactedDescription }
+    public var debugDescription: String { redactedDescription }
 
     /// How the command may appear in logs: credentials never do.
     public var redactedDescription: String {
