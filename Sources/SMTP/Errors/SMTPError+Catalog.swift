@@ -128,6 +128,18 @@ extension SMTPError {
         )
     }
 
+    /// Bytes that arrived with the 220 to STARTTLS would be read as if they came through TLS.
+    static func plaintextAfterStartTLS(_ config: SMTPClientConfiguration, bytes: Int) -> SMTPError {
+        SMTPError(
+            code: .tls,
+            message: "\(config.host):\(config.port) sent \(bytes) more bytes right after its 220 reply to STARTTLS, before TLS started",
+            hint: "something on the path may be injecting data into the session (STARTTLS injection); nothing was sent. Check for a proxy or filter between the mailer and the server, or use implicit TLS (SMTP_TLS=true, port 465)",
+            command: "STARTTLS",
+            phase: .startTLS,
+            isTransient: false
+        )
+    }
+
     static func certificate(_ config: SMTPClientConfiguration, detail: String) -> SMTPError {
         SMTPError(
             code: .certificate,
@@ -311,6 +323,20 @@ extension SMTPError {
             phase: phase,
             isTransient: true
         )
+    }
+
+    /// The pool stopped (shutdown) or the sender gave up waiting (task cancelled) before the
+    /// message reached any server.
+    static func notStarted(_ config: SMTPClientConfiguration, because reason: String) -> SMTPError {
+        var error = SMTPError(
+            code: .connection,
+            message: "not sent to \(config.host):\(config.port): \(reason)",
+            hint: "nothing reached the server; the message can be sent again",
+            phase: .idle,
+            isTransient: true
+        )
+        error.isSafeToRetryOnNewConnection = true
+        return error
     }
 
     static func isLoopback(_ host: String) -> Bool {
