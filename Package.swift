@@ -4,6 +4,7 @@ import PackageDescription
 // Modules, lowest first; each imports only modules above it in this list:
 //   MustacheRenderer  handwritten Mustache templates (no dependencies)
 //   MIMEMessage       addresses, headers, multipart/alternative serialisation
+//   DKIM              DKIM signatures of finished messages (rsa-sha256, ed25519-sha256)
 //   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection)
 //   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
 //   MailerService     configuration, HTTP routes, rendering + sending, JSON logs
@@ -36,6 +37,13 @@ let package = Package(
         .target(name: "MustacheRenderer"),
         .target(name: "MIMEMessage"),
         .target(
+            name: "DKIM",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "SMTP",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -55,7 +63,7 @@ let package = Package(
         .target(
             name: "MailerService",
             dependencies: [
-                "MustacheRenderer", "MIMEMessage", "SMTP",
+                "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -89,6 +97,7 @@ let package = Package(
             dependencies: ["MustacheRenderer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage"]),
+        .testTarget(name: "DKIMTests", dependencies: ["DKIM"]),
         // SQLiteNIO directly too: the tests look at the file through a second connection of their own.
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", .product(name: "SQLiteNIO", package: "sqlite-nio")]),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPTestServer", .product(name: "NIOEmbedded", package: "swift-nio")]),

@@ -30,6 +30,20 @@ public enum MailerApplication {
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
 
         logger.info("templates loaded", metadata: catalog.logMetadata)
+        if let dkim = configuration.dkim {
+            // Publishing the record is the step people miss; the public key is no secret.
+            logger.info("DKIM signing on: publish this TXT record", metadata: [
+                "dns_name": "\(dkim.selector)._domainkey.\(dkim.domain)",
+                "dns_txt": "\(dkim.key.dnsRecord)",
+                "algorithm": "\(dkim.key.algorithm)",
+            ])
+            let senderDomain = configuration.sender.domain.lowercased()
+            if senderDomain != dkim.domain && !senderDomain.hasSuffix("." + dkim.domain) {
+                logger.warning("DKIM_DOMAIN does not match the sender's domain: DMARC will not count this signature; sign with the sender's domain", metadata: [
+                    "dkim_domain": "\(dkim.domain)", "sender_domain": "\(senderDomain)",
+                ])
+            }
+        }
         if configuration.smtp.tls.skipVerify {
             logger.warning("SMTP_TLS_SKIP_VERIFY=true: the SMTP server's certificate is not verified; use this only for internal servers")
         }

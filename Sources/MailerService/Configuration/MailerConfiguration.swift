@@ -1,3 +1,4 @@
+import DKIM
 import Foundation
 import MIMEMessage
 import SMTP
@@ -17,6 +18,8 @@ public struct MailerConfiguration: Sendable {
     public var logLevel: String
     /// How many SMTP sessions, how long they live, and how fast messages go out.
     public var pool: SMTPPoolConfiguration
+    /// Signs every message when DKIM_DOMAIN, DKIM_SELECTOR and a key are set.
+    public var dkim: DKIMSigner?
 
     public init(
         smtp: SMTPClientConfiguration,
@@ -117,6 +120,8 @@ public struct MailerConfiguration: Sendable {
             env.problem("MAILER_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical, got \"\(logLevel)\"")
         }
 
+        let dkim = Self.readDKIM(&env)
+
         var sender: EmailAddress?
         if let senderText {
             do {
@@ -163,7 +168,49 @@ public struct MailerConfiguration: Sendable {
             )
         )
         configuration.defaultLocale = defaultLocale ?? .english
+        configuration.dkim = dkim
         return configuration
+    }
+
+    /// All of DKIM_DOMAIN, DKIM_SELECTOR and one of DKIM_PRIVATE_KEY / DKIM_PRIVATE_KEY_FILE, or none.
+    private static func readDKIM(_ env: inout EnvironmentReader) -> DKIMSigner? {
+        let domain = env.string("DKIM_DOMAIN")
+        let selector = env.string("DKIM_SELECTOR")
+        let inlineKey = env.raw("DKIM_PRIVATE_KEY")
+        let keyFile = env.string("DKIM_PRIVATE_KEY_FILE")
+        guard domain != nil || selector != nil || inlineKey != nil || keyFile != nil else { return nil }
+        if domain == nil { env.problem("DKIM_DOMAIN", "is required for DKIM signing: the domain that signs, usually the sender's, e.g. example.com") }
+        if selector == nil { env.problem("DKIM_SELECTOR", "is required for DKIM signing: the selector of the DNS record <selector>._domainkey.<domain>, e.g. mail2026") }
+        if let domain, !isValidHeloName(domain) || domain.hasPrefix("[") {
+            env.problem("DKIM_DOMAIN", "must be a domain name such as example.com, got \"\(domain)\"")
+        }
+        if let selector, selector.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_")) }) {
+            env.problem("DKIM_SELECTOR", "must be letters, digits, '-', '_' or '.', got \"\(selector)\"")
+        }
+        var pem: String?
+        var keyVariable = "DKIM_PRIVATE_KEY"
+        switch (inlineKey, keyFile) {
+        case (nil, nil):
+            env.problem("DKIM_PRIVATE_KEY", "is required for DKIM signing: the PEM private key, or set DKIM_PRIVATE_KEY_FILE to a file holding it")
+        case (.some, .some):
+            env.problem("DKIM_PRIVATE_KEY_FILE", "cannot be set together with DKIM_PRIVATE_KEY: keep one of them")
+        case (let inline?, nil):
+            // Env files often carry the PEM on one line with literal \n.
+            pem = inline.replacingOccurrences(of: "\\n", with: "\n")
+        case (nil, let file?):
+            keyVariable = "DKIM_PRIVATE_KEY_FILE"
+            pem = try? String(contentsOfFile: file, encoding: .utf8)
+            if pem == nil { env.problem("DKIM_PRIVATE_KEY_FILE", "must be a readable PEM file; cannot read \(file)") }
+        }
+        guard let pem else { return nil }
+        do {
+            let key = try DKIMPrivateKey(pem: pem)
+            guard let domain, let selector else { return nil }
+            return DKIMSigner(domain: domain.lowercased(), selector: selector, key: key)
+        } catch {
+            env.problem(keyVariable, "\(error)")
+            return nil
+        }
     }
 
     static func isValidHeloName(_ name: String) -> Bool {
@@ -205,6 +252,11 @@ public struct MailerConfiguration: Sendable {
             "mailer_default_locale": "\(defaultLocale)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }
+        if let dkim {
+            summary["dkim"] = "\(dkim.key.algorithm) d=\(dkim.domain) s=\(dkim.selector)"
+        } else {
+            summary["dkim"] = "off"
+        }
         if let helo = smtp.heloName { summary["mailer_helo_name"] = helo }
         return summary
     }

@@ -139,11 +139,21 @@ struct EmailRoutes: Sendable {
             htmlBody: rendered.html
         )
         message.language = "\(rendered.locale)"
+        var content: [UInt8]
         do {
-            return SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: try message.serialized())
+            content = try message.serialized()
         } catch {
             throw Problem(status: .unprocessableContent, code: "EMESSAGE", title: "Message cannot be built",
                           detail: "\(error.field): \(error.reason)", extra: ["field": .string(error.field)])
         }
+        if let dkim = configuration.dkim {
+            do {
+                content = try dkim.sign(content)
+            } catch {
+                throw Problem(status: .internalServerError, code: "EDKIM", title: "Message cannot be signed",
+                              detail: "DKIM signing failed (\(error)); check DKIM_PRIVATE_KEY")
+            }
+        }
+        return SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: content)
     }
 }
