@@ -5,6 +5,14 @@ import Foundation
 public struct MailMessage: Sendable {
     public var from: EmailAddress
     public var to: [EmailAddress]
+    public var cc: [EmailAddress] = []
+    /// Envelope only: never written into a header, so recipients cannot see each other.
+    public var bcc: [EmailAddress] = []
+    public var replyTo: [EmailAddress] = []
+    /// Caller-supplied headers from an allow-list (`X-*`, List-Unsubscribe, References...).
+    public var headers: [CustomHeader] = []
+    /// Downloads, and images the HTML shows inline through `cid:`.
+    public var attachments: [Attachment] = []
     public var subject: String
     public var textBody: String
     public var htmlBody: String?
@@ -37,7 +45,7 @@ public struct MailMessage: Sendable {
 
     /// The addresses for `RCPT TO`, in order, without duplicates removed (that is the
     /// SMTP layer's policy to decide).
-    public var envelopeRecipients: [String] { to.map(\.address) }
+    public var envelopeRecipients: [String] { (to + cc + bcc).map(\.address) }
 
     /// The complete RFC 5322 message as 7-bit ASCII with CRLF line endings only.
     /// No dot-stuffing: the SMTP layer does that when it transmits the DATA.
@@ -63,45 +71,58 @@ public struct MailMessage: Sendable {
         var headers: [(String, String)] = [
             ("From", MailboxHeader.value(for: [from], headerName: "From")),
             ("To", MailboxHeader.value(for: to, headerName: "To")),
+        ]
+        if !cc.isEmpty { headers.append(("Cc", MailboxHeader.value(for: cc, headerName: "Cc"))) }
+        if !replyTo.isEmpty { headers.append(("Reply-To", MailboxHeader.value(for: replyTo, headerName: "Reply-To"))) }
+        headers += [
             (SubjectHeader.name, subjectValue),
             ("Date", dateText),
             ("Message-ID", "<\(messageID)>"),
             ("MIME-Version", "1.0"),
         ]
         if let language { headers.append(("Content-Language", language)) }
-
-        let textPart = TextPart(mediaType: "text/plain", text: textBody)
-        var body: String
-        if let htmlBody {
-            let htmlPart = TextPart(mediaType: "text/html", text: htmlBody)
-            let boundary = try chooseBoundary(for: [textPart, htmlPart], generator: boundaryGenerator)
-            headers.append(("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
-            // The CRLF before each delimiter belongs to the delimiter (RFC 2046 5.1.1),
-            // so a part's content ends exactly where its text ends.
-            body = "--\(boundary)\r\n" + textPart.rendered()
-                + "\r\n--\(boundary)\r\n" + htmlPart.rendered()
-                + "\r\n--\(boundary)--\r\n"
-        } else {
-            headers += textPart.headers
-            body = textPart.encodedBody
-            // The message must end with a line break before SMTP's terminating ".".
-            if !body.isEmpty && !body.hasSuffix("\r\n") { body += "\r\n" }
+        var seen = Set<String>()
+        for header in self.headers {
+            let value = try header.wireValue()
+            // Repeating List-Unsubscribe or In-Reply-To confuses clients; X-* may repeat.
+            if !header.name.lowercased().hasPrefix("x-"), !seen.insert(header.name.lowercased()).inserted {
+                throw MessageError(field: "headers.\(header.name)", reason: "is given twice")
+            }
+            headers.append((header.name, value))
+        }
+        for attachment in attachments {
+            if let problem = attachment.problem() { throw problem }
         }
 
+        let (contentHeaders, body) = try bodyPart().rendered(boundaryGenerator: boundaryGenerator)
+        headers += contentHeaders
         var message = ""
         for (name, value) in headers {
             message += HeaderFolding.fold(name: name, value: value) + "\r\n"
         }
         message += "\r\n" + body
+        // The message must end with a line break before SMTP's terminating ".".
+        if !body.isEmpty && !body.hasSuffix("\r\n") { message += "\r\n" }
         return Array(message.utf8)
     }
 
-    private func chooseBoundary(for parts: [TextPart], generator: () -> String) throws(MessageError) -> String {
-        let bodies = parts.map(\.encodedBody)
-        for _ in 0..<MIMEBoundary.maxAttempts {
-            let candidate = generator()
-            if MIMEBoundary.isUsable(candidate, with: bodies) { return candidate }
+    /// text, or text + HTML as alternatives; inline images beside the HTML in multipart/related;
+    /// downloads beside all of that in multipart/mixed (RFC 2046, RFC 2387).
+    private func bodyPart() -> MIMEPart {
+        let text = TextPart(mediaType: "text/plain", text: textBody)
+        var content: MIMEPart = .leaf(headers: text.headers, body: text.encodedBody)
+        if let htmlBody {
+            let html = TextPart(mediaType: "text/html", text: htmlBody)
+            var htmlPart: MIMEPart = .leaf(headers: html.headers, body: html.encodedBody)
+            let inline = attachments.filter(\.isInline)
+            if !inline.isEmpty {
+                htmlPart = .multipart(subtype: "related", parameters: "type=\"text/html\"", parts: [htmlPart] + inline.map(AttachmentPart.part(for:)))
+            }
+            content = .multipart(subtype: "alternative", parameters: "", parts: [content, htmlPart])
         }
-        throw MessageError(field: "Content-Type", reason: "could not find a MIME boundary absent from the body")
+        // Without HTML nothing refers to an inline image: it travels as a download.
+        let downloads = attachments.filter { !$0.isInline || htmlBody == nil }
+        guard !downloads.isEmpty else { return content }
+        return .multipart(subtype: "mixed", parameters: "", parts: [content] + downloads.map(AttachmentPart.part(for:)))
     }
 }

@@ -1,0 +1,62 @@
+/// The MIME leaf of an attachment: base64 in 76-character lines (RFC 2045 §6.8), the file name
+/// in both the RFC 2231 form (exact, any script) and the older `name=` form some clients read.
+enum AttachmentPart {
+    static func part(for attachment: Attachment) -> MIMEPart {
+        let filenameParameters = FilenameParameter.parameters(for: attachment.filename)
+        var headers: [(String, String)] = [
+            ("Content-Type", "\(attachment.contentType.lowercased()); \(filenameParameters.legacyName)"),
+            ("Content-Transfer-Encoding", "base64"),
+            ("Content-Disposition", "\(attachment.isInline ? "inline" : "attachment"); \(filenameParameters.filename)"),
+        ]
+        if let contentID = attachment.contentID {
+            headers.append(("Content-ID", "<\(contentID)>"))
+        }
+        return .leaf(headers: headers, body: base64Lines(attachment.data))
+    }
+
+    static func base64Lines(_ data: [UInt8]) -> String {
+        let encoded = EncodedWord.base64(data)
+        var lines: [String] = []
+        var start = 0
+        while start < encoded.count {
+            let end = min(start + 76, encoded.count)
+            lines.append(String(decoding: encoded[start..<end], as: UTF8.self))
+            start = end
+        }
+        return lines.joined(separator: "\r\n")
+    }
+}
+
+/// RFC 2231 `filename*=utf-8''...` for names that are not plain ASCII tokens, with an ASCII
+/// `filename=` fallback for old readers (RFC 6266 §4.3 does the same for HTTP).
+enum FilenameParameter {
+    static func parameters(for filename: String) -> (filename: String, legacyName: String) {
+        if filename.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return ("filename=\"\(filename)\"", "name=\"\(filename)\"")
+        }
+        let fallback = String(filename.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        let encodedWords = EncodedWord.encode(filename).joined(separator: " ")
+        return ("filename*=utf-8''\(percentEncoded(filename)); filename=\"\(fallback)\"", "name=\"\(encodedWords)\"")
+    }
+
+    /// RFC 2231 §4 / RFC 5987 attr-char: letters, digits and !#$&+-.^_`|~ stay; the rest is %XX.
+    static func percentEncoded(_ text: String) -> String {
+        let unreserved = Set("!#$&+-.^_`|~".utf8)
+        var output = ""
+        for byte in text.utf8 {
+            let isAlphanumeric = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            if isAlphanumeric || unreserved.contains(byte) {
+                output.append(Character(Unicode.Scalar(byte)))
+            } else {
+                output += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+            }
+        }
+        return output
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
