@@ -20,6 +20,8 @@ public struct MailerConfiguration: Sendable {
     public var pool: SMTPPoolConfiguration
     /// Signs every message when DKIM_DOMAIN, DKIM_SELECTOR and a key are set.
     public var dkim: DKIMSigner?
+    /// The largest message, attachments included, the service builds (MAILER_MAX_MESSAGE_BYTES).
+    public var maximumMessageBytes = 10 * 1024 * 1024
 
     public init(
         smtp: SMTPClientConfiguration,
@@ -121,6 +123,8 @@ public struct MailerConfiguration: Sendable {
         }
 
         let dkim = Self.readDKIM(&env)
+        // Providers cap messages at 10 MB (SES 10, Gmail 25, Office 365 35 after encoding).
+        let maximumMessageBytes = env.integer("MAILER_MAX_MESSAGE_BYTES", in: 10_000...100_000_000, default: 10 * 1024 * 1024)
 
         var sender: EmailAddress?
         if let senderText {
@@ -169,6 +173,7 @@ public struct MailerConfiguration: Sendable {
         )
         configuration.defaultLocale = defaultLocale ?? .english
         configuration.dkim = dkim
+        configuration.maximumMessageBytes = maximumMessageBytes
         return configuration
     }
 
@@ -250,6 +255,7 @@ public struct MailerConfiguration: Sendable {
             "mailer_from_name": productName,
             "mailer_templates_dir": templatesDirectory,
             "mailer_default_locale": "\(defaultLocale)",
+            "mailer_max_message_bytes": "\(maximumMessageBytes)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }
         if let dkim {

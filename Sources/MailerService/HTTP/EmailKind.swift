@@ -17,10 +17,15 @@ enum EmailKind: Sendable, Equatable {
 
     var allowedFields: [String] {
         switch self {
-        case .verification: ["to", "code", "locale"]
-        case .passwordReset: ["to", "code", "resetUrl", "locale"]
-        case .invitation: ["to", "code", "inviteUrl", "inviterName", "organizationName", "locale"]
-        case .generic: ["template", "to", "data", "locale"]
+        case .verification: ["to", "code", "locale"] + Self.messageFields
+        case .passwordReset: ["to", "code", "resetUrl", "locale"] + Self.personalMessageFields
+        case .invitation: ["to", "code", "inviteUrl", "inviterName", "organizationName", "locale"] + Self.personalMessageFields
+        case .generic: ["template", "to", "data", "locale"] + Self.messageFields
         }
     }
+
+    /// Fields that shape the message rather than the template.
+    static let messageFields = ["cc", "bcc", "replyTo", "headers", "attachments"]
+    /// Reset and invitation links are personal: nobody else may get a copy.
+    static let personalMessageFields = ["replyTo", "headers", "attachments"]
 }

@@ -13,6 +13,11 @@ struct EmailRequest: Sendable {
     let data: [String: JSONValue]
     /// The language the recipient reads; the catalog falls back to shorter tags and the default.
     let locale: LocaleTag?
+    let cc: [EmailAddress]
+    let bcc: [EmailAddress]
+    let replyTo: [EmailAddress]
+    let headers: [CustomHeader]
+    let attachments: [Attachment]
 
     init(kind: EmailKind, body: JSONValue, baseURL: String) throws(Problem) {
         guard case .object(let fields) = body else {
@@ -22,7 +27,15 @@ struct EmailRequest: Sendable {
         for name in fields.keys.sorted() where !kind.allowedFields.contains(name) {
             throw Problem.validation(name, "unknown field '\(name)'; this endpoint accepts \(kind.allowedFields.joined(separator: ", "))")
         }
-        recipients = try Self.recipients(fields["to"])
+        recipients = try Self.addresses(fields["to"], field: "to", required: true)
+        cc = try Self.addresses(fields["cc"], field: "cc", required: false)
+        bcc = try Self.addresses(fields["bcc"], field: "bcc", required: false)
+        replyTo = try Self.addresses(fields["replyTo"], field: "replyTo", required: false)
+        if recipients.count + cc.count + bcc.count > Self.maximumRecipients {
+            throw Problem.validation("to", "to, cc and bcc name \(recipients.count + cc.count + bcc.count) addresses; at most \(Self.maximumRecipients) in all")
+        }
+        headers = try Self.headers(fields["headers"])
+        attachments = try Self.attachments(fields["attachments"])
         locale = try Self.locale(fields["locale"])
         let email = recipients[0].address
         // Reset and invitation links carry one person's address and code: a second recipient
@@ -99,28 +112,29 @@ struct EmailRequest: Sendable {
         return ["http", "https"].contains(scheme) && url.host?.isEmpty == false
     }
 
-    private static func recipients(_ value: JSONValue?) throws(Problem) -> [EmailAddress] {
+    private static func addresses(_ value: JSONValue?, field: String, required: Bool) throws(Problem) -> [EmailAddress] {
         let texts: [(field: String, text: String)]
         switch value {
         case nil, .null?:
-            throw Problem.validation("to", "'to' is required: an email address or an array of them")
+            guard !required else { throw Problem.validation(field, "'\(field)' is required: an email address or an array of them") }
+            return []
         case .string(let text)?:
-            texts = [("to", text)]
+            texts = [(field, text)]
         case .array(let items)?:
-            guard !items.isEmpty else { throw Problem.validation("to", "'to' must name at least one address") }
+            guard !items.isEmpty || !required else { throw Problem.validation(field, "'\(field)' must name at least one address") }
             guard items.count <= maximumRecipients else {
-                throw Problem.validation("to", "'to' has \(items.count) addresses; at most \(maximumRecipients) are accepted")
+                throw Problem.validation(field, "'\(field)' has \(items.count) addresses; at most \(maximumRecipients) are accepted")
             }
             var collected: [(String, String)] = []
             for (index, item) in items.enumerated() {
                 guard case .string(let text) = item else {
-                    throw Problem.validation("to[\(index)]", "'to[\(index)]' must be a string, got \(item.typeName)")
+                    throw Problem.validation("\(field)[\(index)]", "'\(field)[\(index)]' must be a string, got \(item.typeName)")
                 }
-                collected.append(("to[\(index)]", text))
+                collected.append(("\(field)[\(index)]", text))
             }
             texts = collected
         case let other?:
-            throw Problem.validation("to", "'to' must be an email address or an array of them, got \(other.typeName)")
+            throw Problem.validation(field, "'\(field)' must be an email address or an array of them, got \(other.typeName)")
         }
         var addresses: [EmailAddress] = []
         for (field, text) in texts {
@@ -131,6 +145,66 @@ struct EmailRequest: Sendable {
             }
         }
         return addresses
+    }
+
+    /// `{"List-Unsubscribe": "<https://...>", "X-Campaign": "spring"}`; names and values are
+    /// checked against the allow-list and for line breaks when the message is built.
+    private static func headers(_ value: JSONValue?) throws(Problem) -> [CustomHeader] {
+        switch value {
+        case nil, .null?: return []
+        case .object(let members)?:
+            guard members.count <= 20 else { throw Problem.validation("headers", "'headers' has \(members.count) entries; at most 20 are accepted") }
+            var headers: [CustomHeader] = []
+            for name in members.keys.sorted() {
+                guard case .string(let text) = members[name]! else {
+                    throw Problem.validation("headers.\(name)", "'headers.\(name)' must be a string, got \(members[name]!.typeName)")
+                }
+                headers.append(CustomHeader(name: name, value: text))
+            }
+            return headers
+        case let other?:
+            throw Problem.validation("headers", "'headers' must be an object of header names and values, got \(other.typeName)")
+        }
+    }
+
+    /// `[{"filename": "invoice.pdf", "contentType": "application/pdf", "content": "<base64>"}]`,
+    /// with `"contentId": "logo@example.com"` for an image the HTML shows as `cid:logo@example.com`.
+    private static func attachments(_ value: JSONValue?) throws(Problem) -> [Attachment] {
+        switch value {
+        case nil, .null?: return []
+        case .array(let items)?:
+            guard items.count <= 20 else { throw Problem.validation("attachments", "'attachments' has \(items.count) files; at most 20 are accepted") }
+            var attachments: [Attachment] = []
+            for (index, item) in items.enumerated() {
+                let field = "attachments[\(index)]"
+                guard case .object(let members) = item else {
+                    throw Problem.validation(field, "'\(field)' must be an object with filename, contentType and content (base64)")
+                }
+                for name in members.keys.sorted() where !["filename", "contentType", "content", "contentId"].contains(name) {
+                    throw Problem.validation("\(field).\(name)", "unknown field '\(name)'; an attachment has filename, contentType, content and optionally contentId")
+                }
+                guard case .string(let filename)? = members["filename"] else {
+                    throw Problem.validation("\(field).filename", "'\(field).filename' is required: the file name the recipient sees")
+                }
+                guard case .string(let contentType)? = members["contentType"] else {
+                    throw Problem.validation("\(field).contentType", "'\(field).contentType' is required, e.g. \"application/pdf\"")
+                }
+                guard case .string(let content)? = members["content"],
+                      let data = Data(base64Encoded: content, options: .ignoreUnknownCharacters) else {
+                    throw Problem.validation("\(field).content", "'\(field).content' must be the file's bytes in base64")
+                }
+                var contentID: String?
+                switch members["contentId"] {
+                case nil, .null?: break
+                case .string(let text)?: contentID = text.hasPrefix("<") && text.hasSuffix(">") ? String(text.dropFirst().dropLast()) : text
+                case let other?: throw Problem.validation("\(field).contentId", "'\(field).contentId' must be a string, got \(other.typeName)")
+                }
+                attachments.append(Attachment(filename: filename, contentType: contentType, data: Array(data), contentID: contentID))
+            }
+            return attachments
+        case let other?:
+            throw Problem.validation("attachments", "'attachments' must be an array of files, got \(other.typeName)")
+        }
     }
 
     static func locale(_ value: JSONValue?) throws(Problem) -> LocaleTag? {

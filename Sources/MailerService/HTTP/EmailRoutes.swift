@@ -8,7 +8,10 @@ import SMTP
 
 /// `POST /v1/emails/...`: validate, render, build the message, hand it to the delivery queue.
 struct EmailRoutes: Sendable {
-    static let maximumBodyBytes = 1 << 20
+    /// Room for the largest message's attachments in base64 (4/3) plus the JSON around them.
+    static func maximumBodyBytes(_ configuration: MailerConfiguration) -> Int {
+        max(1 << 20, configuration.maximumMessageBytes / 3 * 4 + (64 << 10))
+    }
 
     let configuration: MailerConfiguration
     let templates: TemplateStore
@@ -34,7 +37,7 @@ struct EmailRoutes: Sendable {
         logger[metadataKey: "email_id"] = "\(id)"
         do {
             let preferences = Preferences(request.headers)
-            let body = try await Self.readJSON(request)
+            let body = try await Self.readJSON(request, limit: Self.maximumBodyBytes(configuration))
             let email = try EmailRequest(kind: kind, body: body, baseURL: configuration.baseURL)
             logger[metadataKey: "template"] = "\(email.template)"
             let rendered = try render(email, lenient: preferences.lenient)
@@ -86,13 +89,13 @@ struct EmailRoutes: Sendable {
         }
     }
 
-    static func readJSON(_ request: Request) async throws(Problem) -> JSONValue {
+    static func readJSON(_ request: Request, limit: Int = 1 << 20) async throws(Problem) -> JSONValue {
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: maximumBodyBytes)
+            buffer = try await request.body.collect(upTo: limit)
         } catch {
             throw Problem(status: .contentTooLarge, code: "EVALIDATION", title: "Request too large",
-                          detail: "the body is larger than \(maximumBodyBytes) bytes")
+                          detail: "the body is larger than \(limit) bytes")
         }
         guard buffer.readableBytes > 0 else {
             throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
@@ -139,12 +142,24 @@ struct EmailRoutes: Sendable {
             htmlBody: rendered.html
         )
         message.language = "\(rendered.locale)"
+        message.cc = email.cc
+        message.bcc = email.bcc
+        message.replyTo = email.replyTo
+        message.headers = email.headers
+        message.attachments = email.attachments
         var content: [UInt8]
         do {
             content = try message.serialized()
         } catch {
-            throw Problem(status: .unprocessableContent, code: "EMESSAGE", title: "Message cannot be built",
+            // What the caller supplied directly is a request error; the rest comes from templates.
+            let callerField = error.field.hasPrefix("headers") || error.field.hasPrefix("attachments")
+            throw Problem(status: .unprocessableContent, code: callerField ? "EVALIDATION" : "EMESSAGE",
+                          title: callerField ? "Invalid request" : "Message cannot be built",
                           detail: "\(error.field): \(error.reason)", extra: ["field": .string(error.field)])
+        }
+        guard content.count <= configuration.maximumMessageBytes else {
+            throw Problem(status: .contentTooLarge, code: "EMESSAGE", title: "Message too large",
+                          detail: "the message is \(content.count) bytes, more than MAILER_MAX_MESSAGE_BYTES (\(configuration.maximumMessageBytes)); send smaller attachments or links to them")
         }
         if let dkim = configuration.dkim {
             do {
