@@ -80,14 +80,15 @@ def make_ca(directory, name):
     return pem, key
 
 
-def make_server_certificate(directory, ca_pem, ca_key):
-    key, csr, cert = (os.path.join(directory, n) for n in ("server.key", "server.csr", "server.pem"))
-    ext = os.path.join(directory, "ext.cnf")
+def make_server_certificate(directory, ca_pem, ca_key, names="DNS:localhost,IP:127.0.0.1"):
+    stem = names.split(",")[0].split(":")[1]
+    key, csr, cert = (os.path.join(directory, f"{stem}.{n}") for n in ("key", "csr", "pem"))
+    ext = os.path.join(directory, f"{stem}.cnf")
     with open(ext, "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n"
+        f.write(f"subjectAltName={names}\nbasicConstraints=CA:FALSE\n"
                 "keyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n")
     run = lambda *args: subprocess.run(args, check=True, capture_output=True)
-    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", f"/CN={stem}")
     run("openssl", "x509", "-req", "-in", csr, "-CA", ca_pem, "-CAkey", ca_key, "-CAcreateserial",
         "-out", cert, "-days", "2", "-extfile", ext)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -424,7 +425,7 @@ def aiosmtpd_deliveries(m, ca_pem, ca_key, server_tls):
         check_verification_message("aiosmtpd implicit TLS+AUTH", capture.messages[0]["content"])
 
 
-def tls_failures(m, ca_pem, other_ca_pem, server_tls):
+def tls_failures(m, ca_pem, ca_key, other_ca_pem, server_tls):
     capture = Capture()
     starttls = m.aiosmtpd(capture, tls_context=server_tls, require_starttls=True)
     implicit = m.aiosmtpd(capture, ssl_context=server_tls)
@@ -434,8 +435,19 @@ def tls_failures(m, ca_pem, other_ca_pem, server_tls):
     for label, server, extra in [("STARTTLS", starttls, {}), ("implicit TLS", implicit, {"SMTP_TLS": "true"})]:
         mailer = m.mailer(f"wrong ca {label}", {"SMTP_HOST": "localhost", "SMTP_PORT": str(server.port),
                                                  "SMTP_CA_FILE": other_ca_pem, **extra})
-        m.expect_failure(f"wrong CA ({label})", mailer, mailer.send(), "ECERT", False,
-                         ("SMTP_CA_FILE", "SMTP_TLS_SKIP_VERIFY"), phase="TLS handshake")
+        body = m.expect_failure(f"wrong CA ({label})", mailer, mailer.send(), "ECERT", False,
+                                ("SMTP_CA_FILE", "SMTP_TLS_SKIP_VERIFY"), phase="TLS handshake")
+        check(f"wrong CA ({label}): the hint says SMTP_CA_FILE lacks the issuer, not to change SMTP_HOST",
+              "does not hold the CA" in body.get("hint", "") and "SMTP_HOST" not in body.get("hint", ""), body.get("hint"))
+
+    # A trusted certificate issued for another name.
+    other_name = m.aiosmtpd(capture, tls_context=make_server_certificate(m.work, ca_pem, ca_key, "DNS:mail.example.test"),
+                            require_starttls=True)
+    mailer = m.mailer("wrong name", {"SMTP_HOST": "localhost", "SMTP_PORT": str(other_name.port), "SMTP_CA_FILE": ca_pem})
+    body = m.expect_failure("certificate for another host name", mailer, mailer.send(), "ECERT", False,
+                            ("SMTP_HOST",), phase="TLS handshake")
+    check("certificate for another host name: detail names the certificate's name, hint not about SMTP_CA_FILE",
+          "mail.example.test" in body.get("detail", "") and "SMTP_CA_FILE" not in body.get("hint", ""), body)
 
     # Implicit TLS against a STARTTLS port: the server greets in plaintext.
     mailer = m.mailer("implicit vs starttls", {"SMTP_HOST": "localhost", "SMTP_PORT": str(starttls.port), "SMTP_TLS": "true",
@@ -607,7 +619,7 @@ def main():
     m = Matrix(binary, work)
     try:
         for section in (lambda: aiosmtpd_deliveries(m, ca_pem, ca_key, server_tls),
-                        lambda: tls_failures(m, ca_pem, other_ca_pem, server_tls),
+                        lambda: tls_failures(m, ca_pem, ca_key, other_ca_pem, server_tls),
                         lambda: envelope_and_connection_failures(m, ca_pem, server_tls),
                         lambda: idle_pooled_connection(m),
                         lambda: postfix_smtp_sink(m)):
