@@ -1,3 +1,4 @@
+import SMTP
 import Testing
 @testable import MailerService
 
@@ -40,6 +41,33 @@ import Testing
         env["MAILER_BASE_URL"] = nil
         env["ADMIN_WEB_URL"] = "https://feedback.example.com/"
         #expect(try MailerConfiguration.fromEnvironment(env).baseURL == "https://feedback.example.com")
+    }
+
+    @Test func poolSettingsHaveTheDocumentedDefaults() throws {
+        var env = environment(smtpPort: 587)
+        for timeout in ["SMTP_CONNECT_TIMEOUT", "SMTP_GREETING_TIMEOUT", "SMTP_COMMAND_TIMEOUT", "SMTP_DATA_TIMEOUT"] { env[timeout] = nil }
+        let configuration = try MailerConfiguration.fromEnvironment(env)
+        #expect(configuration.pool == SMTPPoolConfiguration(size: 4, maximumMessagesPerConnection: 100, idleTimeout: .seconds(30), rateLimit: nil))
+        #expect(configuration.smtp.timeouts.greeting == .seconds(10))
+        #expect(configuration.smtp.timeouts.connect == .seconds(10))
+    }
+
+    @Test func poolSettingsAreRead() throws {
+        let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: 587, [
+            "SMTP_POOL_SIZE": "2", "SMTP_POOL_MAX_MESSAGES": "50", "SMTP_POOL_IDLE_SECONDS": "5.5", "SMTP_RATE_LIMIT": "0.5",
+        ]))
+        #expect(configuration.pool == SMTPPoolConfiguration(size: 2, maximumMessagesPerConnection: 50, idleTimeout: .milliseconds(5500), rateLimit: 0.5))
+        #expect(configuration.redactedSummary["smtp_rate_limit"] == "0.5 messages/s")
+    }
+
+    @Test(arguments: [("SMTP_POOL_SIZE", "0"), ("SMTP_POOL_MAX_MESSAGES", "many"), ("SMTP_POOL_IDLE_SECONDS", "-1"), ("SMTP_RATE_LIMIT", "0"), ("SMTP_RATE_LIMIT", "fast")])
+    func badPoolSettingsStopStartUpNamingTheVariable(variable: String, value: String) {
+        #expect {
+            _ = try MailerConfiguration.fromEnvironment(environment(smtpPort: 587, [variable: value]))
+        } throws: { error in
+            let problems = (error as! ConfigurationError).problems
+            return problems.count == 1 && problems[0].variable == variable && problems[0].message.contains("\"\(value)\"")
+        }
     }
 
     @Test func summaryRedactsThePassword() throws {

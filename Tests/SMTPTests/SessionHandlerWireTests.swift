@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOEmbedded
+import NIOSSL
 import Testing
 @testable import SMTP
 
@@ -52,19 +53,23 @@ import Testing
         }
     }
 
-    private func session() throws -> Session {
+    private func session(startTLS: Bool = false) throws -> Session {
         let channel = EmbeddedChannel()
         let recorder = FlushRecorder()
-        var configuration = SMTPClientConfiguration(host: "smtp.x.test", port: 25, security: .plaintext)
+        var configuration = SMTPClientConfiguration(host: "smtp.x.test", port: 25, security: startTLS ? .startTLSWhenOffered : .plaintext)
         configuration.heloName = "client.x.test"
         let established = channel.eventLoop.makePromise(of: SMTPSessionInfo.self)
+        let unread = UnreadReplyBytes()
         try channel.pipeline.syncOperations.addHandlers([
             recorder,
-            ByteToMessageHandler(SMTPReplyDecoder()),
+            ByteToMessageHandler(SMTPReplyDecoder(unread: unread)),
             MessageToByteHandler(SMTPCommandEncoder()),
             SMTPSessionHandler(
-                configuration: configuration, tlsContext: nil, heloName: { _ in "client.x.test" },
-                logger: Logger(label: "test"), established: established, status: SMTPConnectionStatus()
+                configuration: configuration,
+                tlsContext: startTLS ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil,
+                heloName: { _ in "client.x.test" },
+                logger: Logger(label: "test"), established: established, status: SMTPConnectionStatus(),
+                unreadReplyBytes: unread
             ),
         ])
         try channel.connect(to: SocketAddress(ipAddress: "192.0.2.1", port: 25)).wait()
@@ -79,6 +84,31 @@ import Testing
         #expect(try s.server(ehlo).isEmpty)
         #expect(try s.established.wait().capabilities.pipelining == extensions.contains("PIPELINING"))
         return s
+    }
+
+    /// RFC 3207 §5: what the server sent together with its 220 to STARTTLS was sent in plaintext;
+    /// kept in the decoder's buffer it would be read as the first reply "through TLS".
+    @Test func bytesAfterTheReplyToSTARTTLSAbandonTheSessionBeforeTLS() throws {
+        let s = try session(startTLS: true)
+        #expect(try s.server("220 smtp.x.test ESMTP\r\n") == ["EHLO client.x.test\r\n"])
+        #expect(try s.server("250-smtp.x.test\r\n250 STARTTLS\r\n") == ["STARTTLS\r\n"])
+        _ = try s.server("220 2.0.0 go ahead\r\n250-injected")
+        #expect(throws: SMTPError.self) { try s.established.wait() }
+        do {
+            _ = try s.established.wait()
+        } catch let error as SMTPError {
+            #expect(error.code == .tls)
+            #expect(error.message.contains("after its 220 reply to STARTTLS"))
+        }
+        #expect(throws: (any Error).self) { try s.channel.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self) }
+    }
+
+    @Test func aCleanReplyToSTARTTLSStartsTheHandshake() throws {
+        let s = try session(startTLS: true)
+        _ = try s.server("220 smtp.x.test ESMTP\r\n")
+        _ = try s.server("250-smtp.x.test\r\n250 STARTTLS\r\n")
+        _ = try s.server("220 2.0.0 go ahead\r\n")
+        #expect(throws: Never.self) { try s.channel.pipeline.syncOperations.handler(type: NIOSSLClientHandler.self) }
     }
 
     @Test func pipeliningWritesMAILRCPTAndDATAInOneFlush() throws {

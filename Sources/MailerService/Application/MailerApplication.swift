@@ -18,7 +18,8 @@ public enum MailerApplication {
         } catch {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: error.variable, message: error.problem)])
         }
-        let queue = DeliveryQueue(client: client, maximumSessions: configuration.maximumSessions, logger: logger)
+        let pool = SMTPConnectionPool(client: client, configuration: configuration.pool, logger: logger)
+        let queue = DeliveryQueue(pool: pool, logger: logger)
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())

@@ -15,8 +15,8 @@ public struct MailerConfiguration: Sendable {
     /// The language of the files directly in `templates/<name>/`, and the fallback for any request.
     public var defaultLocale: LocaleTag = .english
     public var logLevel: String
-    /// At most this many SMTP sessions at once: providers refuse or throttle clients that open more.
-    public var maximumSessions: Int
+    /// How many SMTP sessions, how long they live, and how fast messages go out.
+    public var pool: SMTPPoolConfiguration
 
     public init(
         smtp: SMTPClientConfiguration,
@@ -27,7 +27,7 @@ public struct MailerConfiguration: Sendable {
         productName: String = "User feedback",
         templatesDirectory: String = "./templates",
         logLevel: String = "info",
-        maximumSessions: Int = 4
+        pool: SMTPPoolConfiguration = SMTPPoolConfiguration()
     ) {
         self.smtp = smtp
         self.sender = sender
@@ -37,7 +37,7 @@ public struct MailerConfiguration: Sendable {
         self.productName = productName
         self.templatesDirectory = templatesDirectory
         self.logLevel = logLevel
-        self.maximumSessions = maximumSessions
+        self.pool = pool
     }
 
     /// Reads and validates every variable; throws all problems at once.
@@ -80,12 +80,16 @@ public struct MailerConfiguration: Sendable {
 
         let timeouts = SMTPClientConfiguration.Timeouts(
             connect: env.seconds("SMTP_CONNECT_TIMEOUT", default: .seconds(10)),
-            greeting: env.seconds("SMTP_GREETING_TIMEOUT", default: .seconds(30)),
+            greeting: env.seconds("SMTP_GREETING_TIMEOUT", default: .seconds(10)),
             command: env.seconds("SMTP_COMMAND_TIMEOUT", default: .seconds(30)),
             dataCompletion: env.seconds("SMTP_DATA_TIMEOUT", default: .seconds(60))
         )
 
-        let maximumSessions = env.integer("SMTP_POOL_SIZE", in: 1...100, default: 4)
+        // Providers refuse or throttle clients that open more sessions (Gmail: 10; many relays fewer).
+        let poolSize = env.integer("SMTP_POOL_SIZE", in: 1...100, default: 4)
+        let poolMaximumMessages = env.integer("SMTP_POOL_MAX_MESSAGES", in: 1...100_000, default: 100)
+        let poolIdleTimeout = env.seconds("SMTP_POOL_IDLE_SECONDS", default: .seconds(30))
+        let rateLimit = env.rate("SMTP_RATE_LIMIT")
         let heloName = env.string("MAILER_HELO_NAME")
         if let heloName, !Self.isValidHeloName(heloName) {
             env.problem("MAILER_HELO_NAME", "must be a host name such as mail.example.com or an address literal such as [192.0.2.1], got \"\(heloName)\"")
@@ -151,7 +155,12 @@ public struct MailerConfiguration: Sendable {
             productName: productName,
             templatesDirectory: templatesDirectory,
             logLevel: logLevel,
-            maximumSessions: maximumSessions
+            pool: SMTPPoolConfiguration(
+                size: poolSize,
+                maximumMessagesPerConnection: poolMaximumMessages,
+                idleTimeout: poolIdleTimeout,
+                rateLimit: rateLimit
+            )
         )
         configuration.defaultLocale = defaultLocale ?? .english
         return configuration
@@ -185,7 +194,10 @@ public struct MailerConfiguration: Sendable {
             "smtp_require_starttls": smtp.requireStartTLS ? "true" : "false",
             "smtp_cipher_spec": smtp.tls.cipherSpec,
             "smtp_tls_verify": smtp.tls.skipVerify ? "off" : "on",
-            "smtp_pool_size": "\(maximumSessions)",
+            "smtp_pool_size": "\(pool.size)",
+            "smtp_pool_max_messages": "\(pool.maximumMessagesPerConnection)",
+            "smtp_pool_idle_seconds": "\(pool.idleTimeout)",
+            "smtp_rate_limit": pool.rateLimit.map { "\($0) messages/s" } ?? "none",
             "mailer_port": "\(httpPort)",
             "mailer_base_url": baseURL,
             "mailer_from_name": productName,

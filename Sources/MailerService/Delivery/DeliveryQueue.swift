@@ -16,15 +16,13 @@ public final class DeliveryQueue: Service, Sendable {
         let logger: Logger
     }
 
-    private let client: SMTPClient
+    private let pool: SMTPConnectionPool
     private let logger: Logger
-    private let maximumSessions: Int
     private let jobs: AsyncStream<Job>
     private let continuation: AsyncStream<Job>.Continuation
 
-    public init(client: SMTPClient, maximumSessions: Int, logger: Logger) {
-        self.client = client
-        self.maximumSessions = max(1, maximumSessions)
+    public init(pool: SMTPConnectionPool, logger: Logger) {
+        self.pool = pool
         self.logger = logger
         (jobs, continuation) = AsyncStream.makeStream(of: Job.self)
     }
@@ -45,7 +43,8 @@ public final class DeliveryQueue: Service, Sendable {
                 var running = 0
                 // Buffered jobs are still delivered after `finish()`: the stream ends only once drained.
                 for await job in jobs {
-                    if running >= maximumSessions {
+                    // More would only wait inside the pool; here they stay cheap stream elements.
+                    if running >= pool.configuration.size {
                         await group.next()
                         running -= 1
                     }
@@ -57,20 +56,23 @@ public final class DeliveryQueue: Service, Sendable {
             self.logger.info("shutting down: no new emails are accepted; finishing the ones in flight")
             self.continuation.finish()
         }
+        await pool.close()
         logger.info("delivery queue stopped: every accepted email was handed to the SMTP server or failed")
     }
 
     private func deliver(_ job: Job) async {
         var logger = job.logger
-        logger[metadataKey: "smtp_host"] = "\(client.configuration.host)"
+        logger[metadataKey: "smtp_host"] = "\(pool.client.configuration.host)"
         let started = ContinuousClock.now
         do {
-            let receipt = try await client.send(job.mail, logger: logger)
+            let receipt = try await pool.send(job.mail, logger: logger)
             logger.info("email sent", metadata: [
                 "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
                 "smtp_code": .stringConvertible(receipt.reply.code),
                 "smtp_reply": "\(receipt.reply.message)",
                 "tls": "\(receipt.tlsVersion ?? "none")",
+                // 1: the message opened its session; higher: it reused a pooled one.
+                "smtp_connection_message": .stringConvertible(receipt.messageNumberOnConnection),
             ])
             job.handle.complete(.sent(receipt))
         } catch {

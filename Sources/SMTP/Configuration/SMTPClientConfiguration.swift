@@ -43,7 +43,7 @@ public struct SMTPClientConfiguration: Sendable {
 
     public struct Timeouts: Sendable, Equatable {
         public var connect: Duration = .seconds(10)
-        public var greeting: Duration = .seconds(30)
+        public var greeting: Duration = .seconds(10)
         public var command: Duration = .seconds(30)
         /// After the final "." the server may scan the message; RFC 5321 suggests 10 minutes, we cap at one.
         public var dataCompletion: Duration = .seconds(60)

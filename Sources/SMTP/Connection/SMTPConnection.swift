@@ -25,6 +25,9 @@ public final class SMTPConnection: Sendable {
     /// Idle, established, and the connection still open: `send` may be called.
     public var isUsable: Bool { status.isUsable && channel.isActive }
 
+    /// The event loop of the connection, for timers that belong to it (a pool's idle timeout).
+    var eventLoop: any EventLoop { channel.eventLoop }
+
     /// Sends one message. Call again after it returns (or throws) to send the next one on the
     /// same session; calls must not overlap.
     public func send(_ mail: SMTPMail) async throws(SMTPError) -> SMTPDeliveryReceipt {
@@ -85,7 +88,8 @@ public final class SMTPConnection: Sendable {
                         try sync.addHandler(TLSServerHelloObserver())
                         try sync.addHandler(NIOSSLClientHandler(context: tlsContext, serverHostname: configuration.tlsServerHostname))
                     }
-                    try sync.addHandler(ByteToMessageHandler(SMTPReplyDecoder()))
+                    let unread = UnreadReplyBytes()
+                    try sync.addHandler(ByteToMessageHandler(SMTPReplyDecoder(unread: unread)))
                     try sync.addHandler(MessageToByteHandler(SMTPCommandEncoder()))
                     try sync.addHandler(SMTPSessionHandler(
                         configuration: configuration,
@@ -93,7 +97,8 @@ public final class SMTPConnection: Sendable {
                         heloName: { heloName.resolve(localAddress: $0) },
                         logger: logger,
                         established: established,
-                        status: status
+                        status: status,
+                        unreadReplyBytes: unread
                     ))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

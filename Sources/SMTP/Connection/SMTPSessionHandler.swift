@@ -24,6 +24,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
     private let logger: Logger
     private let established: EventLoopPromise<SMTPSessionInfo>
     private let status: SMTPConnectionStatus
+    private let unreadReplyBytes: UnreadReplyBytes?
     private var conversation: SMTPConversation?
     private var isEstablished = false
     private var delivery: EventLoopPromise<SMTPDeliveryReceipt>?
@@ -37,8 +38,10 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
         heloName: @escaping @Sendable (SocketAddress?) -> String,
         logger: Logger,
         established: EventLoopPromise<SMTPSessionInfo>,
-        status: SMTPConnectionStatus
+        status: SMTPConnectionStatus,
+        unreadReplyBytes: UnreadReplyBytes? = nil
     ) {
+        self.unreadReplyBytes = unreadReplyBytes
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.heloName = heloName
@@ -226,6 +229,9 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
         do {
             guard let tlsContext else {
                 throw SMTPError.startTLSFailed(configuration, detail: "TLS is not configured")
+            }
+            if let unread = unreadReplyBytes?.count, unread > 0 {
+                throw SMTPError.plaintextAfterStartTLS(configuration, bytes: unread)
             }
             let handler = try NIOSSLClientHandler(context: tlsContext, serverHostname: configuration.tlsServerHostname)
             try context.pipeline.syncOperations.addHandler(handler, position: .first)

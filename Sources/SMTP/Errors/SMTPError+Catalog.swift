@@ -128,6 +128,18 @@ extension SMTPError {
         )
     }
 
+    /// Bytes that arrived with the 220 to STARTTLS would be read as if they came through TLS.
+    static func plaintextAfterStartTLS(_ config: SMTPClientConfiguration, bytes: Int) -> SMTPError {
+        SMTPError(
+            code: .tls,
+            message: "\(config.host):\(config.port) sent \(bytes) more bytes right after its 220 reply to STARTTLS, before TLS started",
+            hint: "something on the path may be injecting data into the session (STARTTLS injection); nothing was sent. Check for a proxy or filter between the mailer and the server, or use implicit TLS (SMTP_TLS=true, port 465)",
+            command: "STARTTLS",
+            phase: .startTLS,
+            isTransient: false
+        )
+    }
+
     /// Why the server certificate was refused: the fixes differ (SMTP_CA_FILE for the chain,
     /// SMTP_HOST for the name), so the hint names only the one that applies.
     enum CertificateProblem: Sendable {
@@ -331,6 +343,20 @@ extension SMTPError {
             phase: phase,
             isTransient: true
         )
+    }
+
+    /// The pool stopped (shutdown) or the sender gave up waiting (task cancelled) before the
+    /// message reached any server.
+    static func notStarted(_ config: SMTPClientConfiguration, because reason: String) -> SMTPError {
+        var error = SMTPError(
+            code: .connection,
+            message: "not sent to \(config.host):\(config.port): \(reason)",
+            hint: "nothing reached the server; the message can be sent again",
+            phase: .idle,
+            isTransient: true
+        )
+        error.isSafeToRetryOnNewConnection = true
+        return error
     }
 
     static func isLoopback(_ host: String) -> Bool {

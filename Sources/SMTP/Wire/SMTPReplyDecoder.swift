@@ -14,11 +14,16 @@ public struct SMTPReplyDecoder: ByteToMessageDecoder {
 
     private var pendingCode: Int?
     private var pendingLines: [String] = []
+    private let unread: UnreadReplyBytes?
 
-    public init() {}
+    /// - Parameter unread: told, as each reply goes up the pipeline, how many bytes arrived after it.
+    public init(unread: UnreadReplyBytes? = nil) {
+        self.unread = unread
+    }
 
     public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
         guard let reply = try self.nextReply(from: &buffer) else { return .needMoreData }
+        unread?.count = buffer.readableBytes
         context.fireChannelRead(Self.wrapInboundOut(reply))
         return .continue
     }
@@ -76,6 +81,15 @@ public struct SMTPReplyDecoder: ByteToMessageDecoder {
         let text = String(decoding: bytes[(index + 1)...], as: UTF8.self)
         return (code, separator == UInt8(ascii: " "), text)
     }
+}
+
+/// Bytes the server sent after the reply being handled, still in the decoder. Non-zero after the
+/// 220 to STARTTLS means plaintext that would be read as if it came through TLS: the STARTTLS
+/// response injection of CVE-2011-0411 and its client-side relatives (RFC 3207 §5).
+/// Confined to the channel's event loop, like the decoder and the session handler that share it.
+public final class UnreadReplyBytes {
+    public internal(set) var count = 0
+    public init() {}
 }
 
 public enum SMTPReplyDecoderError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -27,6 +27,9 @@ public enum SMTPTestFault: Sendable, Hashable {
     /// Close the connection, without a reply, when a command with this verb arrives
     /// (e.g. "MAIL"): a server that went away just as the command was sent.
     case closeOnCommand(String)
+    /// Like ``closeOnCommand(_:)``, but only on a connection that has already delivered this many
+    /// messages: a server that drops a reused connection just as the next message starts.
+    case closeOnCommandAfterMessages(String, messages: Int)
     /// Close the connection as soon as the first line of message content arrives after 354,
     /// as a server that crashes or drops the client mid-DATA would. Nothing is captured.
     case closeDuringData

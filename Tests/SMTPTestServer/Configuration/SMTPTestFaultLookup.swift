@@ -30,8 +30,14 @@ extension [SMTPTestFault] {
         self.contains { if case .noReplyToData = $0 { true } else { false } }
     }
 
-    func closesOnCommand(_ verb: String) -> Bool {
-        self.contains { if case .closeOnCommand(let closing) = $0 { closing.uppercased() == verb } else { false } }
+    func closesOnCommand(_ verb: String, messagesDelivered: Int) -> Bool {
+        self.contains {
+            switch $0 {
+            case .closeOnCommand(let closing): closing.uppercased() == verb
+            case .closeOnCommandAfterMessages(let closing, let messages): closing.uppercased() == verb && messagesDelivered >= messages
+            default: false
+            }
+        }
     }
 
     var closeDuringData: Bool {

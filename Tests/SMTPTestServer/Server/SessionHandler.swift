@@ -61,6 +61,7 @@ final class SessionHandler: ChannelInboundHandler {
     private var mailParameters: [String] = []
     private var recipients: [String] = []
     private var smtpUTF8 = false
+    private var messagesDelivered = 0
 
     init(
         configuration: SMTPTestServerConfiguration,
@@ -252,7 +253,7 @@ final class SessionHandler: ChannelInboundHandler {
     private func command(_ line: String, context: ChannelHandlerContext) {
         let verb = Self.verb(of: line)
         let argument = Self.argument(of: line)
-        if self.configuration.faults.closesOnCommand(verb) {
+        if self.configuration.faults.closesOnCommand(verb, messagesDelivered: self.messagesDelivered) {
             self.phase = .closed
             context.close(promise: nil)
             return
@@ -661,6 +662,7 @@ final class SessionHandler: ChannelInboundHandler {
                 connectionNumber: self.connectionNumber
             )
         )
+        self.messagesDelivered += 1
         self.reply("250 2.0.0 Ok: queued as \(id)", context: context)
     }
 
