@@ -190,7 +190,17 @@ import Testing
         // A CA the server's certificate was not issued by.
         let otherCA = try Self.caFile(try TestCertificates.generate())
         let error = try await expectFailure(.certificate, Self.configuration(port: server.port, security: .startTLSWhenOffered, caFile: otherCA))
-        #expect(error.hint.contains("SMTP_CA_FILE"))
+        // The fix is the CA file, not the host name: the hint says the configured file lacks the issuer.
+        #expect(error.hint.contains("SMTP_CA_FILE (\(otherCA)) does not hold the CA"))
+        #expect(error.hint.contains("SMTP_TLS_SKIP_VERIFY"))
+        #expect(!error.hint.contains("SMTP_HOST"))
+        #expect(error.message.contains("not issued by a trusted CA"))
+        #expect(!error.message.contains("wrong name"))
+
+        // Without SMTP_CA_FILE the hint says to set one.
+        let withoutCA = try await expectFailure(.certificate, Self.configuration(port: server.port, security: .startTLSWhenOffered))
+        #expect(withoutCA.hint.contains("set SMTP_CA_FILE to the issuing CA's PEM file"))
+        #expect(!withoutCA.hint.contains("SMTP_HOST"))
     }
 
     @Test func certificateForTheRightIPButAnotherNameIsECERT() async throws {
@@ -204,10 +214,27 @@ import Testing
         defer { Task { try? await server.shutdown() } }
         let error = try await expectFailure(.certificate, Self.configuration(port: server.port, host: "localhost", security: .implicitTLS, caFile: try Self.caFile(certificates)))
         #expect(error.message.contains("mail.other.test"))
+        // The CA is trusted: the hint is about SMTP_HOST, not SMTP_CA_FILE.
+        #expect(error.hint.contains("set SMTP_HOST to a name the certificate is issued for"))
+        #expect(!error.hint.contains("SMTP_CA_FILE"))
 
         // By IP literal, the IP entry is what counts, and it matches.
         let receipt = try await SMTPClient(configuration: Self.configuration(port: server.port, host: "127.0.0.1", security: .implicitTLS, caFile: try Self.caFile(certificates))).send(Self.mail)
         #expect(receipt.tlsVersion != nil)
+    }
+
+    @Test func certificateWithoutTheIPLiteralIsECERTAboutTheName() async throws {
+        // By IP literal NIOSSL checks the address itself (NIOSSLExtraError): the hint must be the
+        // name one, not "SMTP_CA_FILE", since the CA is trusted.
+        let certificates = try TestCertificates.generate(hostnames: ["mail.other.test"], ipAddresses: [])
+        var settings = SMTPTestServerConfiguration()
+        settings.tlsMode = .implicit
+        settings.certificates = certificates
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let error = try await expectFailure(.certificate, Self.configuration(port: server.port, host: "127.0.0.1", security: .implicitTLS, caFile: try Self.caFile(certificates)))
+        #expect(error.hint.contains("set SMTP_HOST to a name the certificate is issued for"))
+        #expect(!error.hint.contains("SMTP_CA_FILE"))
     }
 
     @Test func wrongPasswordIsEAUTH() async throws {

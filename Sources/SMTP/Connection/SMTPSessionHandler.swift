@@ -97,7 +97,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
                 "tls_cipher": "\(cipherSuite ?? "unknown")",
             ])
             if let problem = hostnameProblem(handler?.peerCertificate) {
-                perform(conversation!.failed(with: .certificate(configuration, detail: problem)), context: context)
+                perform(conversation!.failed(with: .certificate(configuration, detail: problem, problem: .wrongName)), context: context)
             } else {
                 perform(conversation!.tlsEstablished(), context: context)
             }

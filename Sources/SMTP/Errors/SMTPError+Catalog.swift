@@ -140,11 +140,31 @@ extension SMTPError {
         )
     }
 
-    static func certificate(_ config: SMTPClientConfiguration, detail: String) -> SMTPError {
-        SMTPError(
+    /// Why the server certificate was refused: the fixes differ (SMTP_CA_FILE for the chain,
+    /// SMTP_HOST for the name), so the hint names only the one that applies.
+    enum CertificateProblem: Sendable {
+        /// Not signed by a trusted CA (or expired, or not yet valid).
+        case untrusted
+        /// Trusted, but not issued for SMTP_HOST.
+        case wrongName
+    }
+
+    static func certificate(_ config: SMTPClientConfiguration, detail: String, problem: CertificateProblem = .untrusted) -> SMTPError {
+        let hint: String
+        switch problem {
+        case .wrongName:
+            hint = "set SMTP_HOST to a name the certificate is issued for (listed in the message), not an alias or address of the server; SMTP_TLS_SKIP_VERIFY=true only for internal servers"
+        case .untrusted:
+            if let caFile = config.tls.caFile {
+                hint = "SMTP_CA_FILE (\(caFile)) does not hold the CA that issued the server's certificate, and no system CA did (or the certificate expired): put the issuing CA's PEM certificate in SMTP_CA_FILE; SMTP_TLS_SKIP_VERIFY=true only for internal servers"
+            } else {
+                hint = "no trusted CA issued the server's certificate (a private or self-signed CA), or it expired: set SMTP_CA_FILE to the issuing CA's PEM file; SMTP_TLS_SKIP_VERIFY=true only for internal servers"
+            }
+        }
+        return SMTPError(
             code: .certificate,
             message: "the certificate of \(config.host):\(config.port) was not accepted: \(detail)",
-            hint: "use the host name the certificate is issued for in SMTP_HOST; for a private CA set SMTP_CA_FILE to its PEM file; SMTP_TLS_SKIP_VERIFY=true only for internal servers",
+            hint: hint,
             phase: .tlsHandshake
         )
     }

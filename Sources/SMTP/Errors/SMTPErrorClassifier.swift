@@ -63,7 +63,7 @@ struct SMTPErrorClassifier {
             let detail = Self.describeTLS(error)
             let reason = Self.tlsReason(error)
             if Self.isCertificateProblem(error) {
-                return .certificate(configuration, detail: detail)
+                return .certificate(configuration, detail: detail, problem: Self.isHostnameMismatch(error) ? .wrongName : .untrusted)
             }
             if conversation.wait == .tlsHandshake {
                 return configuration.security == .implicitTLS
@@ -111,10 +111,13 @@ struct SMTPErrorClassifier {
         return false
     }
 
+    private static func isHostnameMismatch(_ error: Error) -> Bool {
+        guard let extra = error as? NIOSSLExtraError else { return false }
+        return extra == .failedToValidateHostname || extra == .serverHostnameImpossibleToMatch
+    }
+
     private static func isCertificateProblem(_ error: Error) -> Bool {
-        if let extra = error as? NIOSSLExtraError {
-            return extra == .failedToValidateHostname || extra == .serverHostnameImpossibleToMatch
-        }
+        if error is NIOSSLExtraError { return isHostnameMismatch(error) }
         let text = "\(error)".uppercased()
         return text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("CERTIFICATE VERIFY FAILED")
     }
@@ -145,7 +148,9 @@ struct SMTPErrorClassifier {
             case "WRONG_VERSION_NUMBER", "HTTP_REQUEST", "PACKET_LENGTH_TOO_LONG":
                 return "the server did not answer with TLS (\(String(reason.lowercased().map { $0 == "_" ? " " : $0 })))"
             case "CERTIFICATE_VERIFY_FAILED":
-                return "certificate verification failed (untrusted issuer, expired, or wrong name)"
+                // NIOSSL checks the name after the chain (NIOSSLExtraError), and so does the session
+                // handler for DNS names: this failure is about who issued the certificate or its dates.
+                return "certificate verification failed (not issued by a trusted CA, or expired or not yet valid)"
             default:
                 return reason
             }
