@@ -27,16 +27,17 @@ enum AttachmentPart {
     }
 }
 
-/// RFC 2231 `filename*=utf-8''...` for names that are not plain ASCII tokens, with an ASCII
-/// `filename=` fallback for old readers (RFC 6266 §4.3 does the same for HTTP).
+/// RFC 2231 `filename*=utf-8''...` (and `name*=` on Content-Type) for names that are not plain
+/// ASCII. Not also an ASCII `filename=` or an encoded-word `name="=?utf-8?..."`: parsers such as
+/// Python's strict policy count the first as a duplicate parameter and the second as an
+/// encoded-word inside a quoted string, both defects; mail clients of the last 15 years read 2231.
 enum FilenameParameter {
     static func parameters(for filename: String) -> (filename: String, legacyName: String) {
         if filename.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
             return ("filename=\"\(filename)\"", "name=\"\(filename)\"")
         }
-        let fallback = String(filename.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
-        let encodedWords = EncodedWord.encode(filename).joined(separator: " ")
-        return ("filename*=utf-8''\(percentEncoded(filename)); filename=\"\(fallback)\"", "name=\"\(encodedWords)\"")
+        let encoded = "utf-8''" + percentEncoded(filename)
+        return ("filename*=\(encoded)", "name*=\(encoded)")
     }
 
     /// RFC 2231 §4 / RFC 5987 attr-char: letters, digits and !#$&+-.^_`|~ stay; the rest is %XX.
