@@ -3,7 +3,8 @@
 /// It accepts what real users and templates send (`addr-spec`, `<addr-spec>`,
 /// `phrase <addr-spec>`, quoted display names and quoted local parts) and refuses the
 /// rest with a reason a person can act on. Comments, group syntax, obsolete routes,
-/// SMTPUTF8 local parts and IDNA domains are refused rather than half-supported.
+/// SMTPUTF8 local parts are refused rather than half-supported; internationalised domains are
+/// converted to their xn-- form.
 enum AddressParser {
     static let maxLocalPartOctets = 64
     static let maxAddressOctets = 254
@@ -277,7 +278,11 @@ enum AddressParser {
             throw invalid("address literal is not an IPv4 address or 'IPv6:' address")
         }
         if bytes.contains(where: { $0 >= 0x80 }) {
-            throw AddressError(input: input, reason: "domain is not valid: internationalized domain names are not supported yet (use the xn-- form)")
+            // Internationalised: validated and sent in the ASCII (xn--) form every server accepts.
+            switch IDNA.toASCII(String(decoding: bytes, as: UTF8.self)) {
+            case .success(let ascii): return try validateDomain(ArraySlice(ascii.utf8), originalInput: input)
+            case .failure(let error): throw invalid(error.reason)
+            }
         }
         if bytes.count > maxDomainOctets { throw invalid("longer than \(maxDomainOctets) octets") }
         let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
