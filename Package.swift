@@ -30,7 +30,7 @@ let package = Package(
         // and developer machines need no libsqlite3-dev, and every build runs the same SQLite version
         // (WAL and RETURNING behave alike everywhere). GRDB would link the system library instead.
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
-        // Tests only: property-based checks of the renderer.
+        // Tests only: property-based checks of the renderer and the MIME writer.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
@@ -96,7 +96,7 @@ let package = Package(
             name: "MustacheRendererTests",
             dependencies: ["MustacheRenderer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
-        .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage"]),
+        .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM"]),
         // SQLiteNIO directly too: the tests look at the file through a second connection of their own.
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", .product(name: "SQLiteNIO", package: "sqlite-nio")]),

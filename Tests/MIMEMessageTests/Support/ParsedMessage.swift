@@ -69,9 +69,27 @@ struct ParsedMessage {
 }
 
 /// Converts any newline convention to CRLF, for comparing with decoded bodies.
+/// Scalar by scalar: Foundation's replacing works on Characters, and a line break followed by a
+/// combining mark is not matched by "\n" there.
 func crlf(_ s: String) -> String {
-    s.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        .replacingOccurrences(of: "\n", with: "\r\n")
+    var output = String.UnicodeScalarView()
+    var previousWasCR = false
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\r":
+            output.append(contentsOf: "\r\n".unicodeScalars)
+            previousWasCR = true
+            continue
+        case "\n" where previousWasCR:
+            break
+        case "\n":
+            output.append(contentsOf: "\r\n".unicodeScalars)
+        default:
+            output.append(scalar)
+        }
+        previousWasCR = false
+    }
+    return String(output)
 }
 
 /// Every line of `bytes` (split on CRLF) and a check that no CR or LF occurs alone.
