@@ -120,3 +120,15 @@ import Testing
         }
     }
 }
+
+@Suite struct TransferEncodingChoiceTests {
+    @Test func plainTextStays7bitLatinGetsQuotedPrintableAndCJKBase64() {
+        #expect(ContentTransferEncoding.encoded("Hello,\nplease verify.").encoding == .sevenBit)
+        #expect(ContentTransferEncoding.encoded("Grüße aus Köln, Ihre Bestellung ist unterwegs.").encoding == .quotedPrintable)
+        let japanese = ContentTransferEncoding.encoded("ご注文ありがとうございます。商品を発送しました。")
+        #expect(japanese.encoding == .base64)
+        #expect(japanese.body.components(separatedBy: "\r\n").allSatisfy { $0.count <= 76 })
+        #expect(Data(base64Encoded: japanese.body.replacingOccurrences(of: "\r\n", with: "")).map { String(decoding: $0, as: UTF8.self) }
+            == "ご注文ありがとうございます。商品を発送しました。")
+    }
+}

@@ -1,5 +1,5 @@
 /// The MIME leaf of an attachment: base64 in 76-character lines (RFC 2045 §6.8), the file name
-/// in both the RFC 2231 form (exact, any script) and the older `name=` form some clients read.
+/// on Content-Disposition (`filename`) and, for older readers, on Content-Type (`name`).
 enum AttachmentPart {
     static func part(for attachment: Attachment) -> MIMEPart {
         let filenameParameters = FilenameParameter.parameters(for: attachment.filename)
@@ -11,19 +11,7 @@ enum AttachmentPart {
         if let contentID = attachment.contentID {
             headers.append(("Content-ID", "<\(contentID)>"))
         }
-        return .leaf(headers: headers, body: base64Lines(attachment.data))
-    }
-
-    static func base64Lines(_ data: [UInt8]) -> String {
-        let encoded = EncodedWord.base64(data)
-        var lines: [String] = []
-        var start = 0
-        while start < encoded.count {
-            let end = min(start + 76, encoded.count)
-            lines.append(String(decoding: encoded[start..<end], as: UTF8.self))
-            start = end
-        }
-        return lines.joined(separator: "\r\n")
+        return .leaf(headers: headers, body: ContentTransferEncoding.base64Lines(attachment.data))
     }
 }
 

@@ -7,8 +7,7 @@ struct TextPart {
 
     init(mediaType: String, text: String) {
         self.mediaType = mediaType
-        self.transferEncoding = ContentTransferEncoding.choose(for: text)
-        self.encodedBody = transferEncoding.encode(text)
+        (self.transferEncoding, self.encodedBody) = ContentTransferEncoding.encoded(text)
     }
 
     var headers: [(String, String)] {

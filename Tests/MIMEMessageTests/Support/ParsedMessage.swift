@@ -63,6 +63,11 @@ struct ParsedMessage {
         switch header("Content-Transfer-Encoding")?.lowercased() {
         case "quoted-printable": return try QPDecoder.decodeString(body)
         case "7bit", nil: return body
+        case "base64":
+            guard let data = Data(base64Encoded: body.replacingOccurrences(of: "\r\n", with: "")) else {
+                throw TestDecodingError.malformed("invalid base64")
+            }
+            return String(decoding: data, as: UTF8.self)
         case let other?: throw TestDecodingError.malformed("unexpected encoding \(other)")
         }
     }
