@@ -1,10 +1,12 @@
+import Foundation
+
 /// A deliberately small RFC 5322 / 5321 mailbox parser.
 ///
 /// It accepts what real users and templates send (`addr-spec`, `<addr-spec>`,
 /// `phrase <addr-spec>`, quoted display names and quoted local parts) and refuses the
 /// rest with a reason a person can act on. Comments, group syntax, obsolete routes,
-/// SMTPUTF8 local parts are refused rather than half-supported; internationalised domains are
-/// converted to their xn-- form.
+/// Internationalised domains are converted to their xn-- form; non-ASCII local parts are kept
+/// (they need SMTPUTF8, RFC 6531).
 enum AddressParser {
     static let maxLocalPartOctets = 64
     static let maxAddressOctets = 254
@@ -170,7 +172,8 @@ enum AddressParser {
             }
             let localBytes = bytes[..<at]
             try validateDotAtomLocalPart(localBytes, originalInput: input)
-            local = String(decoding: localBytes, as: UTF8.self)
+            // One spelling per address (RFC 6530 §10.1): "é" typed as e + combining accent too.
+            local = String(decoding: localBytes, as: UTF8.self).precomposedStringWithCanonicalMapping
             domainBytes = bytes[(at + 1)...]
         }
 
@@ -193,7 +196,7 @@ enum AddressParser {
         while i < bytes.count {
             let b = bytes[i]
             if b >= 0x80 {
-                throw AddressError(input: input, reason: "non-ASCII local part is not supported yet (needs SMTPUTF8)")
+                throw AddressError(input: input, reason: "a quoted local part must be ASCII; write a non-ASCII one without quotes")
             }
             if b == UInt8(ascii: "\\") {
                 guard i + 1 < bytes.count else { break }
@@ -238,7 +241,7 @@ enum AddressParser {
                 if previousWasDot { return false }
                 previousWasDot = true
             } else {
-                guard ASCIIClass.isAtext(b) else { return false }
+                guard ASCIIClass.isAtext(b) || b >= 0x80 else { return false }
                 previousWasDot = false
             }
         }
@@ -247,10 +250,15 @@ enum AddressParser {
 
     private static func validateDotAtomLocalPart(_ bytes: ArraySlice<UInt8>, originalInput input: String) throws(AddressError) {
         if bytes.isEmpty { throw AddressError(input: input, reason: "local part is empty") }
-        if bytes.contains(where: { $0 >= 0x80 }) {
-            throw AddressError(input: input, reason: "non-ASCII local part is not supported yet (needs SMTPUTF8)")
+        // RFC 6531 §3.3 adds every non-ASCII character to atext; such an address needs a server
+        // with SMTPUTF8, which the SMTP client checks before sending.
+        for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars where !scalar.isASCII {
+            let properties = scalar.properties
+            if properties.isWhitespace || [.control, .format, .lineSeparator, .paragraphSeparator, .unassigned, .privateUse].contains(properties.generalCategory) {
+                throw AddressError(input: input, reason: "local part contains U+\(String(scalar.value, radix: 16, uppercase: true)), which cannot be in an address")
+            }
         }
-        if let b = bytes.first(where: { !ASCIIClass.isAtext($0) && $0 != UInt8(ascii: ".") }) {
+        if let b = bytes.first(where: { $0 < 0x80 && !ASCIIClass.isAtext($0) && $0 != UInt8(ascii: ".") }) {
             if ASCIIClass.isWhitespace(b) {
                 throw AddressError(input: input, reason: "local part contains a space (only allowed when quoted)")
             }

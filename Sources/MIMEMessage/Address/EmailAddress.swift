@@ -22,6 +22,10 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         self.displayName = mailbox.displayName
     }
 
+    /// A non-ASCII local part: the message can only go to servers offering SMTPUTF8, and the
+    /// address appears in UTF-8 in the headers (RFC 6532).
+    public var isInternational: Bool { !address.utf8.allSatisfy { $0 < 0x80 } }
+
     /// The part after the `@` (a hostname or an IP literal such as `[192.0.2.1]`).
     public var domain: Substring {
         // The parser guarantees an '@' outside any quoted local part, and domains
