@@ -63,7 +63,7 @@ let package = Package(
         .target(
             name: "MailerService",
             dependencies: [
-                "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP",
+                "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP", "Outbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -104,8 +104,9 @@ let package = Package(
         .testTarget(
             name: "MailerServiceTests",
             dependencies: [
-                "MailerService", "SMTPTestServer",
+                "MailerService", "SMTPTestServer", "Outbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

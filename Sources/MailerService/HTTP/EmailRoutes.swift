@@ -82,6 +82,15 @@ struct EmailRoutes: Sendable {
             var response = Problem.delivery(error, id: handle.id).response
             response.headers[.preferenceApplied] = "wait=\(wait)"
             return response
+        case .deferred(let error, let nextAttempt)?:
+            // Accepted and kept: the outbox tries again; the caller learns why it has not gone yet.
+            return .json(.object([
+                "id": .string(handle.id),
+                "status": .string("deferred"),
+                "locale": .string("\(locale)"),
+                "nextAttemptAt": .string(nextAttempt.formatted(.iso8601)),
+                "error": Problem.delivery(error, id: handle.id).attemptError,
+            ]), status: .accepted, headers: applied)
         case nil:
             var response = queued
             response.headers[.preferenceApplied] = "wait=\(wait)"

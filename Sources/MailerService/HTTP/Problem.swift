@@ -39,6 +39,16 @@ public struct Problem: Error, Sendable {
         return Problem(status: .badGateway, code: error.code.rawValue, title: "Email not sent", detail: error.message, extra: extra)
     }
 
+    /// A delivery problem as the `error` of an answer that is not itself an error (a deferred email).
+    var attemptError: JSONValue {
+        var members = extra
+        members["id"] = nil
+        members["email_status"] = nil
+        members["code"] = .string(code)
+        members["detail"] = .string(detail)
+        return .object(members)
+    }
+
     var body: JSONValue {
         var members = extra
         members["type"] = .string("urn:mailer:problem:\(code)")

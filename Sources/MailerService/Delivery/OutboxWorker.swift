@@ -1,0 +1,199 @@
+import Foundation
+import Logging
+import Outbox
+import SMTP
+import ServiceLifecycle
+
+/// Delivers what the outbox holds: takes due emails, sends each through the SMTP pool, and records
+/// every attempt (sent, deferred with the next attempt time, or failed), so that an email accepted
+/// once goes out through restarts, crashes and SMTP outages.
+///
+/// At start it puts back emails a previous run left `sending` (at-least-once delivery). On graceful
+/// shutdown it claims nothing more, lets the attempts under way finish, and leaves the rest queued.
+public final class OutboxWorker: Service, Sendable {
+    private enum Event: Sendable {
+        case doorbell
+        case attemptFinished
+        case due
+        case shutdown
+    }
+
+    private let store: OutboxStore
+    private let pool: SMTPConnectionPool
+    private let retryPolicy: RetryPolicy
+    private let waiters: DeliveryWaiters
+    private let logger: Logger
+    private let events: AsyncStream<Event>
+    private let continuation: AsyncStream<Event>.Continuation
+
+    public init(store: OutboxStore, pool: SMTPConnectionPool, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger) {
+        self.store = store
+        self.pool = pool
+        self.retryPolicy = retryPolicy
+        self.waiters = waiters
+        self.logger = logger
+        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
+    }
+
+    /// Something became due now (a new email, a retry, a flush): look without waiting for the timer.
+    public func wake() {
+        continuation.yield(.doorbell)
+    }
+
+    public func run() async throws {
+        let recovered = try await store.recoverInterrupted()
+        if recovered > 0 {
+            logger.warning("emails interrupted by the previous stop are queued again; a server may have them already (same Message-ID)", metadata: [
+                "count": .stringConvertible(recovered),
+            ])
+        }
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                var inFlight = 0
+                var stopping = false
+                var timer: Task<Void, Never>?
+                continuation.yield(.doorbell)
+                for await event in events {
+                    switch event {
+                    case .attemptFinished: inFlight -= 1
+                    case .shutdown: stopping = true
+                    case .doorbell, .due: break
+                    }
+                    if stopping {
+                        if inFlight == 0 { break }
+                        continue
+                    }
+                    // Take only what the pool can send now; the rest stays claimable by others.
+                    let free = pool.configuration.size - inFlight
+                    guard free > 0 else { continue }
+                    let claimed: [ClaimedMessage]
+                    do {
+                        claimed = try await store.claimDue(limit: free)
+                    } catch {
+                        logger.error("outbox unreadable; retrying in 5 s", metadata: ["error": "\(error)"])
+                        timer?.cancel()
+                        timer = schedule(after: .seconds(5))
+                        continue
+                    }
+                    for message in claimed {
+                        inFlight += 1
+                        group.addTask {
+                            await self.attempt(message)
+                            self.continuation.yield(.attemptFinished)
+                        }
+                    }
+                    if claimed.isEmpty || claimed.count < free {
+                        timer?.cancel()
+                        timer = await scheduleNextDue()
+                    }
+                }
+                timer?.cancel()
+                await group.waitForAll()
+            }
+        } onGracefulShutdown: {
+            self.logger.info("shutting down: finishing the SMTP transactions under way; queued emails stay in the outbox")
+            self.continuation.yield(.shutdown)
+        }
+        await pool.close()
+        logger.info("outbox worker stopped")
+    }
+
+    /// A timer event at the next due time, at most a minute away (a flush or a second process may
+    /// change the schedule in the meantime).
+    private func scheduleNextDue() async -> Task<Void, Never>? {
+        let next = (try? await store.nextDueDate()) ?? nil
+        let delay = next.map { max(0, min($0.timeIntervalSinceNow, 60)) } ?? 60
+        return schedule(after: .milliseconds(Int64(delay * 1000) + 5))
+    }
+
+    private func schedule(after delay: Duration) -> Task<Void, Never> {
+        Task { [continuation] in
+            try? await Task.sleep(for: delay)
+            if !Task.isCancelled { continuation.yield(.due) }
+        }
+    }
+
+    private func attempt(_ claimed: ClaimedMessage) async {
+        let record = claimed.record
+        var logger = self.logger
+        logger[metadataKey: "email_id"] = "\(record.id)"
+        logger[metadataKey: "template"] = "\(record.template)"
+        logger[metadataKey: "attempt"] = .stringConvertible(claimed.attemptNumber)
+        logger[metadataKey: "smtp_host"] = "\(pool.client.configuration.host)"
+        let mail = SMTPMail(sender: record.sender, recipients: record.recipients, content: claimed.content)
+        let started = ContinuousClock.now
+        do {
+            let receipt = try await pool.send(mail, logger: logger)
+            try await recordSent(record.id, receipt)
+            logger.info("email sent", metadata: [
+                "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
+                "smtp_code": .stringConvertible(receipt.reply.code),
+                "smtp_reply": "\(receipt.reply.message)",
+                "tls": "\(receipt.tlsVersion ?? "none")",
+                "smtp_connection_message": .stringConvertible(receipt.messageNumberOnConnection),
+            ])
+            waiters.publish(record.id, .sent(receipt))
+        } catch let error as SMTPError {
+            await recordFailure(claimed, error, logger: logger, started: started)
+        } catch {
+            // The send worked but the outbox could not record it: it stays `sending` and goes
+            // again after a restart (at least once), which the log must say.
+            logger.critical("email sent but not recorded in the outbox; it may be sent again after a restart", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func recordSent(_ id: String, _ receipt: SMTPDeliveryReceipt) async throws {
+        _ = try await store.recordSent(id, reply: ServerReply(
+            code: receipt.reply.code,
+            enhancedCode: receipt.reply.enhancedStatusCode.map { "\($0)" },
+            text: receipt.reply.message))
+    }
+
+    private func recordFailure(_ claimed: ClaimedMessage, _ error: SMTPError, logger: Logger, started: ContinuousClock.Instant) async {
+        let record = claimed.record
+        // EAUTH and ECERT are configuration problems: mail waits until the operator fixes them,
+        // as Postfix soft-bounces SASL failures, instead of failing every queued email.
+        let retryable = error.isTransient || error.code == .authentication || error.code == .certificate
+        let decision = retryPolicy.decision(afterAttempt: claimed.attemptNumber, firstQueuedAt: record.createdAt, now: Date(), transient: retryable)
+        let failure = DeliveryError(
+            code: error.code.rawValue,
+            hint: error.hint,
+            detail: error.message,
+            reply: error.reply.map { ServerReply(code: $0.code, enhancedCode: $0.enhancedStatusCode.map { "\($0)" }, text: $0.message) })
+        var metadata: Logger.Metadata = [
+            "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
+            "code": "\(error.code.rawValue)",
+            "hint": "\(error.hint)",
+            "error": "\(error.message)",
+            "transient": "\(error.isTransient)",
+        ]
+        if let reply = error.reply {
+            metadata["smtp_code"] = .stringConvertible(reply.code)
+            metadata["smtp_reply"] = "\(reply.message)"
+        }
+        if let phase = error.phase { metadata["phase"] = "\(phase)" }
+        if !error.rejectedRecipients.isEmpty { metadata["rejected_recipients"] = .array(error.rejectedRecipients.map { .string($0) }) }
+        do {
+            switch decision {
+            case .retry(let next):
+                _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next)
+                metadata["next_attempt_at"] = "\(next.formatted(.iso8601))"
+                let level: Logger.Level = error.code == .authentication || error.code == .certificate ? .error : .warning
+                logger.log(level: level, "email deferred", metadata: metadata)
+                waiters.publish(record.id, .deferred(error, nextAttempt: next))
+            case .giveUp(let reason):
+                _ = try await store.recordFailed(record.id, error: failure)
+                metadata["reason"] = "\(reason)"
+                logger.error("email not sent", metadata: metadata)
+                waiters.publish(record.id, .failed(error))
+            }
+        } catch {
+            logger.critical("attempt not recorded in the outbox; the email is retried after a restart", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+    }
+}

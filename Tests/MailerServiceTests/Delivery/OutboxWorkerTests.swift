@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import Outbox
+import SMTP
+import SMTPTestServer
+import ServiceLifecycle
+import Testing
+@testable import MailerService
+
+/// The worker against a real SQLite outbox and the Swift SMTP test server.
+@Suite struct OutboxWorkerTests {
+    static func message(_ number: Int, to recipient: String = "ada@example.org") -> OutgoingMessage {
+        OutgoingMessage(
+            template: "verification", locale: "en", sender: "no-reply@example.com", recipients: [recipient],
+            content: Array("Message-ID: <\(number)@example.com>\r\nSubject: \(number)\r\n\r\nmessage \(number)\r\n".utf8),
+            messageID: "\(number)@example.com")
+    }
+
+    static func openStore() async throws -> OutboxStore {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)/outbox.sqlite3").path
+        return try await OutboxStore.open(path: path)
+    }
+
+    /// Runs the worker as a service until `body` returns, then stops it gracefully.
+    static func withWorker(
+        store: OutboxStore, server: SMTPTestServer, retry: RetryPolicy = RetryPolicy(jitter: .none),
+        waiters: DeliveryWaiters = DeliveryWaiters(),
+        _ body: @Sendable (OutboxWorker) async throws -> Void
+    ) async throws {
+        var configuration = SMTPClientConfiguration(host: "127.0.0.1", port: server.port, security: .plaintext)
+        configuration.heloName = "client.test"
+        configuration.timeouts = .init(connect: .seconds(5), greeting: .seconds(5), command: .seconds(5), dataCompletion: .seconds(5))
+        let pool = SMTPConnectionPool(client: try SMTPClient(configuration: configuration), configuration: SMTPPoolConfiguration(size: 2))
+        let worker = OutboxWorker(store: store, pool: pool, retryPolicy: retry, waiters: waiters, logger: Logger(label: "test"))
+        let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await body(worker)
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+
+    static func eventually(_ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<500 {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return try await condition()
+    }
+
+    @Test func queuedEmailsAreSentAndRecordedWithTheServersReply() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let store = try await Self.openStore()
+        for number in 1...5 { _ = try await store.enqueue(Self.message(number)) }
+        try await Self.withWorker(store: store, server: server) { _ in
+            let allSent = try await Self.eventually { try await store.stats().counts[.sent] == 5 }
+            #expect(allSent)
+        }
+        #expect(try await server.waitForMessages(5).count == 5)
+        let page = try await store.list(status: .sent)
+        #expect(page.messages.count == 5)
+        let stored = try #require(try await store.message(page.messages[0].id))
+        #expect(stored.attempts.count == 1)
+        #expect(stored.attempts[0].outcome == .sent)
+        try await store.close()
+    }
+
+    @Test func anEmailQueuedWhileRunningGoesOutWhenTheWorkerIsWoken() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let store = try await Self.openStore()
+        let waiters = DeliveryWaiters()
+        try await Self.withWorker(store: store, server: server, waiters: waiters) { worker in
+            let message = Self.message(1)
+            let handle = waiters.register(message.id)
+            _ = try await store.enqueue(message)
+            worker.wake()
+            guard case .sent(let receipt)? = await handle.outcome(within: .seconds(5)) else {
+                Issue.record("the waiter should learn the email was sent")
+                return
+            }
+            #expect(receipt.reply.code == 250)
+        }
+        try await store.close()
+    }
+
+    @Test func aTransientFailureIsDeferredAndAPermanentOneFails() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [
+            .rejectRecipient(code: 450, text: "4.2.0 mailbox busy", matching: "busy"),
+            .rejectRecipient(code: 550, text: "5.1.1 no such user", matching: "nobody"),
+        ]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let store = try await Self.openStore()
+        let waiters = DeliveryWaiters()
+        let busy = Self.message(1, to: "busy@example.org")
+        let nobody = Self.message(2, to: "nobody@example.org")
+        let busyHandle = waiters.register(busy.id)
+        let nobodyHandle = waiters.register(nobody.id)
+        _ = try await store.enqueue(busy)
+        _ = try await store.enqueue(nobody)
+        try await Self.withWorker(store: store, server: server, waiters: waiters) { _ in
+            guard case .deferred(let error, let next)? = await busyHandle.outcome(within: .seconds(5)) else {
+                Issue.record("450 should defer")
+                return
+            }
+            #expect(error.code == .envelope)
+            #expect(next > Date().addingTimeInterval(20), "the first retry waits the base delay (30 s, no jitter here)")
+            guard case .failed(let failure)? = await nobodyHandle.outcome(within: .seconds(5)) else {
+                Issue.record("550 should fail")
+                return
+            }
+            #expect(failure.replyCode == 550)
+        }
+        let deferred = try #require(try await store.message(busy.id))
+        #expect(deferred.record.state == .deferred)
+        #expect(deferred.record.lastError?.contains("450") == true)
+        #expect(try await store.message(nobody.id)?.record.state == .failed)
+        try await store.close()
+    }
+
+    @Test func anEmailLeftSendingByACrashIsSentAfterTheRestart() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let store = try await Self.openStore()
+        _ = try await store.enqueue(Self.message(1))
+        // A previous run claimed it and died before recording anything.
+        #expect(try await store.claimDue(limit: 10).count == 1)
+        try await Self.withWorker(store: store, server: server) { _ in
+            let sent = try await Self.eventually { try await store.stats().counts[.sent] == 1 }
+            #expect(sent)
+        }
+        #expect(try await server.waitForMessages(1)[0].data.contains("message 1"))
+        try await store.close()
+    }
+}
