@@ -23,10 +23,14 @@ RUN apt-get update \
 WORKDIR /app
 COPY --from=build /build/mailer /usr/local/bin/mailer
 COPY templates ./templates
+# The outbox (SQLite): owned by the mailer's user, so a named volume mounted here inherits it.
+RUN mkdir -p /app/data && chown 10001:10001 /app/data
 # Numeric, so that orchestrators can check it is not root (Kubernetes runAsNonRoot).
 USER 10001:10001
 ENV MAILER_PORT=8080 \
-    MAILER_TEMPLATES_DIR=/app/templates
+    MAILER_TEMPLATES_DIR=/app/templates \
+    MAILER_DATA_DIR=/app/data
+VOLUME /app/data
 EXPOSE 8080
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/local/bin/mailer"]

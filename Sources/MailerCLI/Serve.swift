@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
         logger.info("configuration", metadata: configuration.redactedSummary.mapValues { .string($0) })
 
         do {
-            let app = try MailerApplication.build(configuration: configuration, logger: logger)
+            let app = try await MailerApplication.build(configuration: configuration, logger: logger)
             try await app.runService()
         } catch let error as ConfigurationError {
             for problem in error.problems {

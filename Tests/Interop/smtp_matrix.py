@@ -229,6 +229,11 @@ class Mailer:
             "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_FROM_NAME": "Acme",
             "MAILER_HELO_NAME": "matrix.example.com",
         })
+        # An empty outbox per mailer, writable by the unprivileged user it runs as.
+        data = os.path.join(work, f"data-{name}")
+        os.makedirs(data, exist_ok=True)
+        os.chmod(data, 0o777)
+        full_env["MAILER_DATA_DIR"] = data
         full_env.update(env)
         self.log = open(self.log_path, "w")
         # Run unprivileged, as the image does (and as interop.py does).
@@ -330,9 +335,19 @@ class Matrix:
 
     def expect_failure(self, name, mailer, answer, code, transient, hint_words=(), phase=None, max_seconds=None):
         status, content_type, body, seconds = answer
-        check(f"{name}: 502 problem+json with code {code}",
-              status == 502 and content_type == "application/problem+json" and body.get("code") == code,
-              f"{status} {content_type} {body}")
+        # The outbox retries transient errors and the configuration problems EAUTH and ECERT:
+        # 202 "deferred" with the attempt's error; anything else fails: 502 problem+json.
+        deferred = transient or code in ("EAUTH", "ECERT")
+        if deferred:
+            check(f"{name}: 202 deferred with error code {code} and the next attempt time",
+                  status == 202 and body.get("status") == "deferred" and body.get("error", {}).get("code") == code
+                  and body.get("nextAttemptAt"), f"{status} {content_type} {body}")
+            email_id, body = body.get("id"), body.get("error", {})
+        else:
+            check(f"{name}: 502 problem+json with code {code}",
+                  status == 502 and content_type == "application/problem+json" and body.get("code") == code,
+                  f"{status} {content_type} {body}")
+            email_id = body.get("id")
         hint = body.get("hint", "")
         check(f"{name}: transient={str(transient).lower()}", body.get("transient") is transient, body)
         if hint_words:
@@ -341,8 +356,9 @@ class Matrix:
             check(f"{name}: phase {phase}", body.get("phase") == phase, body)
         if max_seconds is not None:
             check(f"{name}: answered within {max_seconds:g} s", seconds <= max_seconds, f"{seconds:.1f} s")
-        record = mailer.record("email not sent", body.get("id"))
-        check(f"{name}: log line 'email not sent' with code {code} and the same hint",
+        message = "email deferred" if deferred else "email not sent"
+        record = mailer.record(message, email_id)
+        check(f"{name}: log line '{message}' with code {code} and the same hint",
               record is not None and record.get("code") == code and record.get("hint") == hint
               and record.get("transient") == str(transient).lower(), record or mailer.records()[-3:])
         return body

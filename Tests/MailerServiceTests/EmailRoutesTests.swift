@@ -82,22 +82,27 @@ import Testing
         try await server.shutdown()
     }
 
-    @Test func closedSMTPPortIs502ECONNREFUSEDAndLogged() async throws {
+    /// A transient failure keeps the email in the outbox: 202 deferred, with the attempt's error
+    /// and when the next attempt comes.
+    @Test func closedSMTPPortIsDeferredWithECONNREFUSEDAndLogged() async throws {
         let port = try await closedPort()
         let log = CapturedLog()
         try await withService(smtpPort: port, log: log) { client in
             let answer = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#)
-            #expect(answer.status == .badGateway)
-            #expect(answer.contentType == "application/problem+json")
-            #expect(answer.json["code"] as? String == "ECONNREFUSED")
-            #expect((answer.json["hint"] as? String)?.isEmpty == false)
-            #expect(answer.json["transient"] as? Bool == true)
-            #expect(answer.json["phase"] as? String == "connect")
+            #expect(answer.status == .accepted)
+            #expect(answer.json["status"] as? String == "deferred")
+            #expect((answer.json["nextAttemptAt"] as? String)?.hasPrefix("20") == true)
+            let error = try #require(answer.json["error"] as? [String: Any])
+            #expect(error["code"] as? String == "ECONNREFUSED")
+            #expect((error["hint"] as? String)?.isEmpty == false)
+            #expect(error["transient"] as? Bool == true)
+            #expect(error["phase"] as? String == "connect")
         }
-        let failure = log.records.first { $0["msg"] as? String == "email not sent" }
-        #expect(failure?["transient"] as? String == "true")
-        #expect(failure?["code"] as? String == "ECONNREFUSED")
-        #expect(failure?["hint"] as? String != nil)
+        let deferred = log.records.first { $0["msg"] as? String == "email deferred" }
+        #expect(deferred?["transient"] as? String == "true")
+        #expect(deferred?["code"] as? String == "ECONNREFUSED")
+        #expect(deferred?["hint"] as? String != nil)
+        #expect(deferred?["next_attempt_at"] as? String != nil)
         #expect(log.text.contains(#""code":"ECONNREFUSED""#))
     }
 

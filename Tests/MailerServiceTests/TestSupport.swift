@@ -57,6 +57,8 @@ func environment(smtpPort: Int, _ extra: [String: String] = [:]) -> [String: Str
         "SMTP_GREETING_TIMEOUT": "2",
         "SMTP_COMMAND_TIMEOUT": "2",
         "SMTP_DATA_TIMEOUT": "2",
+        // Each service gets its own outbox, so no test sees another's queued emails.
+        "MAILER_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("mailer-data-\(UUID().uuidString)").path,
     ]
     environment.merge(extra) { _, new in new }
     return environment
@@ -76,7 +78,7 @@ func withService(
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: smtpPort, extra))
-    let app = try MailerApplication.build(configuration: configuration, logger: log.logger)
+    let app = try await MailerApplication.build(configuration: configuration, logger: log.logger)
     try await app.test(.live) { client in try await body(client) }
 }
 

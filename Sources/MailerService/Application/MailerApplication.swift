@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import Outbox
 import SMTP
 import ServiceLifecycle
 
@@ -9,7 +10,7 @@ public enum MailerApplication {
     public static func build(
         configuration: MailerConfiguration,
         logger: Logger
-    ) throws -> some ApplicationProtocol {
+    ) async throws -> some ApplicationProtocol {
         let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory, defaultLocale: configuration.defaultLocale)
         let templates = TemplateStore(catalog)
         let client: SMTPClient
@@ -18,15 +19,24 @@ public enum MailerApplication {
         } catch {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: error.variable, message: error.problem)])
         }
+        let store: OutboxStore
+        do {
+            store = try await OutboxStore.open(
+                path: configuration.outboxPath,
+                configuration: OutboxConfiguration(idempotencyKeyLifetime: configuration.idempotencyKeyLifetime))
+        } catch {
+            throw ConfigurationError(problems: [ConfigurationProblem(variable: "MAILER_DATA_DIR", message: "\(error)")])
+        }
         let pool = SMTPConnectionPool(client: client, configuration: configuration.pool, logger: logger)
-        let queue = DeliveryQueue(pool: pool, logger: logger)
+        let waiters = DeliveryWaiters()
+        let worker = OutboxWorker(store: store, pool: pool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true)
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())
         router.get("/healthz") { _, _ in
             Response.json(.object(["status": .string("ok")]), status: .ok)
         }
-        EmailRoutes(configuration: configuration, templates: templates, queue: queue).register(on: router)
+        EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
 
         logger.info("templates loaded", metadata: catalog.logMetadata)
@@ -50,7 +60,8 @@ public enum MailerApplication {
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
-            services: [queue, TemplateReloader(store: templates, logger: logger)],
+            // Stopped in reverse order: the HTTP server first, the worker (which owns the store) last.
+            services: [worker, OutboxMaintenance(store: store, retention: configuration.retention, logger: logger), TemplateReloader(store: templates, logger: logger)],
             logger: logger
         )
     }

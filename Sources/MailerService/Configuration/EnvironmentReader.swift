@@ -80,6 +80,23 @@ struct EnvironmentReader {
         return .milliseconds(Int64(seconds * 1000))
     }
 
+    /// A span such as `24h`, `90m`, `7d` or `3600` (seconds).
+    mutating func duration(_ name: String, default defaultValue: Duration) -> Duration {
+        guard let value = string(name) else { return defaultValue }
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600, "d": 86400]
+        var number = Substring(value)
+        var unit = 1.0
+        if let last = number.last, let factor = units[Character(last.lowercased())] {
+            unit = factor
+            number = number.dropLast()
+        }
+        guard let amount = Double(number.trimmingCharacters(in: .whitespaces)), amount > 0, amount * unit <= 365 * 86400 else {
+            problem(name, "must be a duration such as 24h, 90m, 7d or 3600 (seconds), up to a year, got \"\(value)\"")
+            return defaultValue
+        }
+        return .milliseconds(Int64(amount * unit * 1000))
+    }
+
     /// A positive rate such as 10 or 0.5 (one message every two seconds); unset means no limit.
     mutating func rate(_ name: String) -> Double? {
         guard let value = string(name) else { return nil }

@@ -1,6 +1,7 @@
 import DKIM
 import Foundation
 import MIMEMessage
+import Outbox
 import SMTP
 
 /// The whole service configuration, read once from environment variables at start-up.
@@ -22,6 +23,17 @@ public struct MailerConfiguration: Sendable {
     public var dkim: DKIMSigner?
     /// The largest message, attachments included, the service builds (MAILER_MAX_MESSAGE_BYTES).
     public var maximumMessageBytes = 10 * 1024 * 1024
+    /// Where the outbox database lives (MAILER_DATA_DIR); a volume in the compose file.
+    public var dataDirectory = "./data"
+    /// When to try a failed email again, and when to give up.
+    public var retryPolicy = RetryPolicy()
+    /// How long an Idempotency-Key is remembered (MAILER_IDEMPOTENCY_TTL).
+    public var idempotencyKeyLifetime: Duration = .seconds(24 * 3600)
+    /// Sent, failed and cancelled emails are deleted after this long (MAILER_RETENTION_DAYS).
+    public var retention: Duration = .seconds(7 * 24 * 3600)
+
+    /// The outbox database file inside `dataDirectory`.
+    public var outboxPath: String { URL(fileURLWithPath: dataDirectory).appendingPathComponent("outbox.sqlite3").path }
 
     public init(
         smtp: SMTPClientConfiguration,
@@ -123,6 +135,12 @@ public struct MailerConfiguration: Sendable {
         }
 
         let dkim = Self.readDKIM(&env)
+        let dataDirectory = env.string("MAILER_DATA_DIR") ?? "./data"
+        let retryBase = env.seconds("MAILER_RETRY_BASE_SECONDS", default: .seconds(30))
+        let maximumAttempts = env.integer("MAILER_MAX_ATTEMPTS", in: 1...100, default: 10)
+        let maximumAge = env.duration("MAILER_MAX_AGE", default: .seconds(24 * 3600))
+        let idempotencyTTL = env.duration("MAILER_IDEMPOTENCY_TTL", default: .seconds(24 * 3600))
+        let retentionDays = env.integer("MAILER_RETENTION_DAYS", in: 1...3650, default: 7)
         // Providers cap messages at 10 MB (SES 10, Gmail 25, Office 365 35 after encoding).
         let maximumMessageBytes = env.integer("MAILER_MAX_MESSAGE_BYTES", in: 10_000...100_000_000, default: 10 * 1024 * 1024)
 
@@ -174,6 +192,10 @@ public struct MailerConfiguration: Sendable {
         configuration.defaultLocale = defaultLocale ?? .english
         configuration.dkim = dkim
         configuration.maximumMessageBytes = maximumMessageBytes
+        configuration.dataDirectory = dataDirectory
+        configuration.retryPolicy = RetryPolicy(baseDelay: retryBase, maximumAttempts: maximumAttempts, maximumAge: maximumAge)
+        configuration.idempotencyKeyLifetime = idempotencyTTL
+        configuration.retention = .seconds(retentionDays * 24 * 3600)
         return configuration
     }
 
@@ -256,6 +278,8 @@ public struct MailerConfiguration: Sendable {
             "mailer_templates_dir": templatesDirectory,
             "mailer_default_locale": "\(defaultLocale)",
             "mailer_max_message_bytes": "\(maximumMessageBytes)",
+            "mailer_data_dir": dataDirectory,
+            "mailer_retry": "from \(retryPolicy.baseDelay), doubling to \(retryPolicy.maximumDelay), at most \(retryPolicy.maximumAttempts) attempts within \(retryPolicy.maximumAge)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }
         if let dkim {

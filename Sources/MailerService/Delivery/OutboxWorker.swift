@@ -26,8 +26,12 @@ public final class OutboxWorker: Service, Sendable {
     private let events: AsyncStream<Event>
     private let continuation: AsyncStream<Event>.Continuation
 
-    public init(store: OutboxStore, pool: SMTPConnectionPool, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger) {
+    private let ownsStore: Bool
+
+    /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
+    public init(store: OutboxStore, pool: SMTPConnectionPool, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger, ownsStore: Bool = false) {
         self.store = store
+        self.ownsStore = ownsStore
         self.pool = pool
         self.retryPolicy = retryPolicy
         self.waiters = waiters
@@ -95,7 +99,10 @@ public final class OutboxWorker: Service, Sendable {
             self.continuation.yield(.shutdown)
         }
         await pool.close()
-        logger.info("outbox worker stopped")
+        if ownsStore {
+            do { try await store.close() } catch { logger.error("outbox not closed cleanly", metadata: ["error": "\(error)"]) }
+        }
+        logger.info("outbox worker stopped: emails not yet sent stay queued in the outbox")
     }
 
     /// A timer event at the next due time, at most a minute away (a flush or a second process may

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Outbox
 import MIMEMessage
 import MustacheRenderer
 import SMTP
@@ -15,7 +16,9 @@ struct EmailRoutes: Sendable {
 
     let configuration: MailerConfiguration
     let templates: TemplateStore
-    let queue: DeliveryQueue
+    let store: OutboxStore
+    let worker: OutboxWorker
+    let waiters: DeliveryWaiters
 
     func register(on router: Router<BasicRequestContext>) {
         let routes: [(String, EmailKind)] = [
@@ -42,18 +45,44 @@ struct EmailRoutes: Sendable {
             logger[metadataKey: "template"] = "\(email.template)"
             let rendered = try render(email, lenient: preferences.lenient)
             logger[metadataKey: "locale"] = "\(rendered.locale)"
-            let mail = try compose(email, rendered: rendered, id: id)
+            let (mail, messageID) = try compose(email, rendered: rendered, id: id)
+            let idempotencyKey = try Self.idempotencyKey(request)
 
             logger[metadataKey: "smtp_host"] = "\(configuration.smtp.host)"
+            let outgoing = OutgoingMessage(
+                id: id, template: email.template, locale: "\(rendered.locale)", sender: mail.sender,
+                recipients: mail.recipients, content: mail.content, messageID: messageID)
+            let queuedAnswer = Self.queuedAnswer(id: id, locale: rendered.locale)
+            // Registered before the email is stored, so a first attempt that ends at once is not missed.
+            let handle = preferences.wait == nil ? nil : waiters.register(id)
+            let result: EnqueueResult
+            do {
+                result = try await store.enqueue(outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: Array(queuedAnswer.encoded())) })
+            } catch {
+                waiters.unregister(id)
+                logger.error("email not accepted: the outbox cannot store it", metadata: ["error": "\(error)"])
+                throw Problem(status: .serviceUnavailable, code: "EOUTBOX", title: "Email not stored",
+                              detail: "the outbox could not store the email (\(error)); nothing was queued, send again",
+                              extra: ["hint": .string("check that MAILER_DATA_DIR is writable and its disk not full")])
+            }
+            if case .duplicate(let firstID, let answer) = result {
+                waiters.unregister(id)
+                logger.info("duplicate request: Idempotency-Key seen before, nothing queued", metadata: ["first_email_id": "\(firstID)"])
+                var headers = HTTPFields()
+                headers[.contentType] = "application/json"
+                headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
+                return Response(status: .accepted, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer)))
+            }
             logger.info("email accepted", metadata: [
-                "recipients": .stringConvertible(email.recipients.count),
+                "recipients": .stringConvertible(mail.recipients.count),
                 "recipient_domain": "\(email.recipients[0].domain)",
             ])
-            guard let handle = queue.enqueue(id: id, mail: mail, template: email.template, logger: logger) else {
-                throw Problem(status: .serviceUnavailable, code: "ESHUTDOWN", title: "Shutting down",
-                              detail: "the service is stopping and accepts no new emails; send again shortly")
+            worker.wake()
+            guard let handle, let wait = preferences.wait else {
+                return .json(queuedAnswer, status: .accepted)
             }
-            return await answer(handle, wait: preferences.wait, locale: rendered.locale)
+            defer { waiters.unregister(id) }
+            return await answer(handle, wait: wait, locale: rendered.locale, queued: queuedAnswer)
         } catch let problem as Problem {
             logger.notice("request refused", metadata: ["code": "\(problem.code)", "detail": "\(problem.detail)"])
             return problem.response
@@ -63,11 +92,21 @@ struct EmailRoutes: Sendable {
         }
     }
 
-    private func answer(_ handle: DeliveryHandle, wait: Int?, locale: LocaleTag) async -> Response {
-        let queued = Response.json(.object([
-            "id": .string(handle.id), "status": .string("queued"), "locale": .string("\(locale)"),
-        ]), status: .accepted)
-        guard let wait else { return queued }
+    static func queuedAnswer(id: String, locale: LocaleTag) -> JSONValue {
+        .object(["id": .string(id), "status": .string("queued"), "locale": .string("\(locale)")])
+    }
+
+    /// `Idempotency-Key`: any text of 1 to 255 bytes; a retried POST with it gets the first answer.
+    static func idempotencyKey(_ request: Request) throws(Problem) -> String? {
+        guard let value = request.headers[HTTPField.Name("Idempotency-Key")!] else { return nil }
+        guard !value.isEmpty, value.utf8.count <= IdempotencyKey.maximumLength else {
+            throw Problem.validation("Idempotency-Key", "the Idempotency-Key header must be 1 to \(IdempotencyKey.maximumLength) bytes, got \(value.utf8.count)")
+        }
+        return value
+    }
+
+    private func answer(_ handle: DeliveryHandle, wait: Int, locale: LocaleTag, queued queuedAnswer: JSONValue) async -> Response {
+        let queued = Response.json(queuedAnswer, status: .accepted)
         var applied = HTTPFields()
         applied[.preferenceApplied] = "wait=\(wait)"
         switch await handle.outcome(within: .seconds(wait)) {
@@ -142,7 +181,7 @@ struct EmailRoutes: Sendable {
         }
     }
 
-    private func compose(_ email: EmailRequest, rendered: RenderedEmail, id: String) throws(Problem) -> SMTPMail {
+    private func compose(_ email: EmailRequest, rendered: RenderedEmail, id: String) throws(Problem) -> (SMTPMail, messageID: String) {
         var message = MailMessage(
             from: configuration.sender,
             to: email.recipients,
@@ -178,6 +217,6 @@ struct EmailRoutes: Sendable {
                               detail: "DKIM signing failed (\(error)); check DKIM_PRIVATE_KEY")
             }
         }
-        return SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: content)
+        return (SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: content), message.messageID)
     }
 }

@@ -81,12 +81,12 @@ import Testing
     func aSessionTheServerClosedWhileIdleIsReplacedTransparently(announced: Bool) async throws {
         var settings = SMTPTestServerConfiguration()
         // Long enough that a loaded machine still gets MAIL FROM to a fresh session in time.
-        settings.faults = [.closeWhenIdle(afterSeconds: 1.5, announce: announced)]
+        settings.faults = [.closeWhenIdle(afterSeconds: 3, announce: announced)]
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         let pool = try Self.pool(server, SMTPPoolConfiguration(size: 1, idleTimeout: .seconds(30)))
         _ = try await pool.send(Self.mail(1), logger: Logger(label: "test"))
-        try await Task.sleep(for: .milliseconds(2500))
+        try await Task.sleep(for: .milliseconds(4000))
         let receipt = try await pool.send(Self.mail(2), logger: Logger(label: "test"))
         #expect(receipt.messageNumberOnConnection == 1, "message 2 went out on a new session")
         await pool.close()
