@@ -1,8 +1,10 @@
 // swift-tools-version: 6.1
-// Benchmark package: compares MustacheRenderer with hummingbird-project/swift-mustache.
+// Benchmark package: compares MustacheRenderer with hummingbird-project/swift-mustache, and the
+// SMTP client (through its connection pool) with Postfix smtp-source and Python smtplib.
 // Kept apart from the root package so the product never depends on it.
-// Sources/MustacheRenderer is a symlink to the root package's ../../Sources/MustacheRenderer
-// (SwiftPM does not accept target paths outside the package root).
+// Sources/MustacheRenderer and Sources/SMTP are symlinks to the root package's
+// ../../Sources/MustacheRenderer and ../../Sources/SMTP (SwiftPM does not accept target paths
+// outside the package root), so the benchmarks build exactly the code that ships.
 import PackageDescription
 
 let package = Package(
@@ -10,6 +12,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Same versions as the root Package.swift gives the SMTP target.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
     ],
     targets: [
         .target(name: "MustacheRenderer"),
@@ -18,6 +25,27 @@ let package = Package(
             dependencies: [
                 "MustacheRenderer",
                 .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // Dependencies exactly as in the root Package.swift.
+        .target(
+            name: "SMTP",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "smtp-bench",
+            dependencies: [
+                "SMTP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]
