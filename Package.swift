@@ -8,7 +8,7 @@ import PackageDescription
 //   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection, diagnostics)
 //   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
 //   MailerService     configuration, HTTP routes, rendering + sending, JSON logs
-//   MailerCLI         the `mailer` executable (serve, render)
+//   MailerCLI         the `mailer` executable (serve, render, check-smtp, send-test)
 let package = Package(
     name: "mailer",
     platforms: [.macOS(.v15)],
@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "MailerCLI",
             dependencies: [
-                "MailerService", "MustacheRenderer",
+                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
