@@ -50,6 +50,8 @@ struct SendTest: AsyncParsableCommand {
             lines.append("hint: \(error.hint)")
         } catch let error as MessageError {
             throw CLIError("the test message cannot be built: \(error.field): \(error.reason)")
+        } catch let error as TestEmailSender.SigningError {
+            throw CLIError("the test message cannot be signed: \(error.detail)")
         }
         let text = lines.enumerated().map { $0 == 0 ? $1 : "  " + $1 }.joined(separator: "\n") + "\n"
         FileHandle.standardOutput.write(Data(text.utf8))

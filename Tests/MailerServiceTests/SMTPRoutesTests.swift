@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import MIMEMessage
+import SMTP
 import NIOCore
 import SMTPTestServer
 import Testing
@@ -178,5 +180,29 @@ enum ClientSupportForService {
             try await Task.sleep(for: .milliseconds(10))
         }
         return condition()
+    }
+}
+
+/// The test message is composed like every other email: DKIM-signed when DKIM is configured.
+@Suite struct TestEmailCompositionTests {
+    @Test func withDKIMConfiguredTheTestMessageIsSignedAndSaysSo() throws {
+        let seed = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        let pem = "-----BEGIN PRIVATE KEY-----\n"
+            + Data([0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20] + seed).base64EncodedString()
+            + "\n-----END PRIVATE KEY-----\n"
+        let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: 2525, [
+            "DKIM_DOMAIN": "example.com", "DKIM_SELECTOR": "mail2026", "DKIM_PRIVATE_KEY": pem,
+        ]))
+        let sender = TestEmailSender(configuration: configuration, client: try SMTP.SMTPClient(configuration: configuration.smtp))
+        let session = SMTP.SMTPSessionInfo(host: "127.0.0.1", port: 2525, tlsVersion: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256")
+        let mail = try sender.compose(to: try EmailAddress(parsing: "ada@example.org"), session: session)
+        let text = String(decoding: mail.content, as: UTF8.self)
+        #expect(text.hasPrefix("DKIM-Signature: "))
+        #expect(text.contains("d=example.com"))
+        // The body is quoted-printable with soft line breaks; the facts are checked before encoding.
+        #expect(TestEmailSender.facts(configuration: configuration, session: session)
+            == ["127.0.0.1:2525", "STARTTLS", "TLSv1.3 (TLS_AES_128_GCM_SHA256)", "no AUTH", "DKIM-signed for example.com (selector mail2026)"])
+        #expect(mail.recipients == ["ada@example.org"])
+        #expect(mail.sender == "no-reply@example.com")
     }
 }

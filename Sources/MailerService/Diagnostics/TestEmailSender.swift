@@ -4,9 +4,15 @@ import MIMEMessage
 import SMTP
 
 /// `mailer send-test` and `POST /v1/smtp/test`: a short real message through the client that sends
-/// every other email. The session is opened first so the message can say what carried it.
+/// every other email, DKIM-signed like them when DKIM is configured. The session is opened first so
+/// the message can say what carried it.
 public struct TestEmailSender: Sendable {
     public static let subject = "mailer test message"
+
+    /// DKIM signing failed: the key cannot sign (the same failure a real email would meet).
+    public struct SigningError: Error, Sendable {
+        public let detail: String
+    }
 
     let configuration: MailerConfiguration
     let client: SMTPClient
@@ -16,7 +22,8 @@ public struct TestEmailSender: Sendable {
         self.client = client
     }
 
-    /// Throws `SMTPError` when the server does not take it, `MessageError` when it cannot be built.
+    /// Throws `SMTPError` when the server does not take it, `MessageError` when it cannot be built,
+    /// `SigningError` when DKIM cannot sign it.
     public func send(to recipient: EmailAddress, logger: Logger) async throws -> SMTPDeliveryReceipt {
         let connection = try await client.connect(logger: logger)
         do {
@@ -30,7 +37,7 @@ public struct TestEmailSender: Sendable {
         }
     }
 
-    func compose(to recipient: EmailAddress, session: SMTPSessionInfo, date: Date = Date()) throws(MessageError) -> SMTPMail {
+    func compose(to recipient: EmailAddress, session: SMTPSessionInfo, date: Date = Date()) throws -> SMTPMail {
         let facts = Self.facts(configuration: configuration, session: session)
         let sentence = "It was sent through \(facts.joined(separator: ", ")), on \(date.ISO8601Format())."
         let text = """
@@ -51,7 +58,15 @@ public struct TestEmailSender: Sendable {
 
             """
         let message = MailMessage(from: configuration.sender, to: [recipient], subject: Self.subject, textBody: text, htmlBody: html, date: date)
-        return SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: try message.serialized())
+        var content = try message.serialized()
+        if let dkim = configuration.dkim {
+            do {
+                content = try dkim.sign(content, at: date)
+            } catch {
+                throw SigningError(detail: "DKIM signing failed (\(error)); check DKIM_PRIVATE_KEY")
+            }
+        }
+        return SMTPMail(sender: configuration.sender.address, recipients: message.envelopeRecipients, content: content)
     }
 
     /// "smtp.example.com:587", "STARTTLS", "TLSv1.3 (TLS_AES_128_GCM_SHA256)", "AUTH PLAIN".
@@ -63,6 +78,7 @@ public struct TestEmailSender: Sendable {
             facts.append("not encrypted")
         }
         facts.append(session.authenticationMechanism.map { "AUTH \($0.rawValue)" } ?? "no AUTH")
+        if let dkim = configuration.dkim { facts.append("DKIM-signed for \(dkim.domain) (selector \(dkim.selector))") }
         return facts
     }
 

@@ -66,6 +66,8 @@ struct SMTPRoutes: Sendable {
             } catch let error as MessageError {
                 throw Problem(status: .unprocessableContent, code: "EMESSAGE", title: "Message cannot be built",
                               detail: "\(error.field): \(error.reason)", extra: ["field": .string(error.field)])
+            } catch let error as TestEmailSender.SigningError {
+                throw Problem(status: .internalServerError, code: "EDKIM", title: "Message cannot be signed", detail: error.detail)
             }
             logger.info("test message sent", metadata: ["recipient_domain": "\(recipient.domain)"])
             var smtp: [String: JSONValue] = [
