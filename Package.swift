@@ -5,10 +5,10 @@ import PackageDescription
 //   MustacheRenderer  handwritten Mustache templates (no dependencies)
 //   MIMEMessage       addresses, headers, multipart/alternative serialisation
 //   DKIM              DKIM signatures of finished messages (rsa-sha256, ed25519-sha256)
-//   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection)
+//   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection, diagnostics)
 //   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
 //   MailerService     configuration, HTTP routes, rendering + sending, JSON logs
-//   MailerCLI         the `mailer` executable (serve, render)
+//   MailerCLI         the `mailer` executable (serve, render, check-smtp, send-test)
 let package = Package(
     name: "mailer",
     platforms: [.macOS(.v15)],
@@ -52,6 +52,8 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                // Reads the server certificate's subject, issuer and expiry for diagnostics.
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .target(
@@ -75,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "MailerCLI",
             dependencies: [
-                "MailerService", "MustacheRenderer",
+                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

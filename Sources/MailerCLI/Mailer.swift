@@ -8,8 +8,10 @@ struct Mailer: AsyncParsableCommand {
         discussion: """
             `mailer serve` reads its configuration from environment variables (SMTP_HOST, SMTP_PORT, \
             SMTP_SENDER, ...; see .env.example) and listens on MAILER_PORT (8080).
+            `mailer check-smtp` checks those SMTP settings step by step without sending anything; \
+            `mailer send-test --to ADDR` sends a real test message.
             """,
-        subcommands: [Serve.self, Render.self],
+        subcommands: [Serve.self, Render.self, CheckSMTP.self, SendTest.self],
         defaultSubcommand: nil
     )
 }

@@ -3,7 +3,9 @@
 
 Sends the three emails over HTTP with `Prefer: wait`, then parses what aiosmtpd received
 with Python's `email` package. Also provokes ECONNREFUSED against a closed port and checks
-the 202 "deferred" answer with the error and the JSON log line. Prints 'N passed, N failed' and exits non-zero
+the 202 "deferred" answer with the error and the JSON log line, and runs `mailer check-smtp` (text and
+--json) and `mailer send-test` against the same aiosmtpd, with the right and a wrong password. Prints
+'N passed, N failed' and exits non-zero
 on any failure.
 
 Usage: interop.py PATH/TO/mailer   (run from the repository root; needs aiosmtpd and openssl)
@@ -82,7 +84,8 @@ class Capture:
 
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER and auth_data.password.decode() == PASSWORD
-    return AuthResult(success=ok, auth_data=auth_data.login if ok else None)
+    # handled=False: aiosmtpd answers a failure with 535 itself (with the default, it sends nothing and the client waits).
+    return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
 
 
 def start_mailer(binary, env_overrides, log_path):
@@ -138,6 +141,86 @@ def wait_for_log(path, message, after, timeout=10):
                 return record
         time.sleep(0.05)
     return None
+
+
+def run_cli(binary, args, env_overrides, timeout=60):
+    """Runs a diagnostic subcommand as `mailer serve` runs: unprivileged, configured only by the environment."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAILER_"))}
+    env.update(env_overrides)
+    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 and shutil.which("setpriv") else []
+    return subprocess.run(prefix + [binary] + args, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def check_diagnostics(binary, env, capture):
+    """`mailer check-smtp` and `mailer send-test` against aiosmtpd with STARTTLS and AUTH."""
+    steps = ["connect", "greeting", "EHLO", "TLS", "AUTH", "MAIL FROM", "RCPT TO", "RSET", "QUIT"]
+    before = len(capture.messages)
+    result = run_cli(binary, ["check-smtp"], env)
+    out = result.stdout
+    print("   | " + out.rstrip().replace("\n", "\n   | "), flush=True)
+    check("check-smtp: exit 0 when every step passes", result.returncode == 0, f"exit {result.returncode}: {out} {result.stderr}")
+    for step in steps:
+        check(f"check-smtp: a ✓ line for {step}", any(line.startswith(f"✓ {step} ") for line in out.splitlines()), out)
+    check("check-smtp: EHLO lists the extensions (STARTTLS, then AUTH after TLS)", "STARTTLS" in out and "AUTH" in out.split("(after TLS)")[-1], out)
+    check("check-smtp: TLS version and certificate subject and expiry", "TLSv1.3" in out and "certificate: CN=localhost" in out and "expires: " in out, out)
+    check("check-smtp: the summary line says OK", out.rstrip().splitlines()[-1].startswith("OK: every step passed"), out)
+    check("check-smtp: the password is not printed", PASSWORD not in out + result.stderr)
+
+    result = run_cli(binary, ["check-smtp", "--json", "--to", "probe@example.org"], env)
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        report = {}
+    check("check-smtp --json: exit 0 and one JSON document with ok true", result.returncode == 0 and report.get("ok") is True, f"{result.returncode} {result.stdout} {result.stderr}")
+    check("check-smtp --json: steps in order, all passed",
+          [s.get("name") for s in report.get("steps", [])] == ["connect", "greeting", "EHLO", "TLS", "EHLO", "AUTH", "MAIL FROM", "RCPT TO", "RSET", "QUIT"]
+          and all(s.get("status") == "passed" for s in report.get("steps", [])), report.get("steps"))
+    check("check-smtp --json: server, security, probe recipient, TLS",
+          report.get("server", {}).get("host") == "localhost" and report.get("security") == "starttls"
+          and report.get("probe", {}).get("to") == "probe@example.org" and report.get("tls", {}).get("version") == "TLSv1.3", report)
+    time.sleep(0.2)
+    check("check-smtp: aiosmtpd received no message", len(capture.messages) == before, len(capture.messages) - before)
+
+    wrong = dict(env, SMTP_PASSWORD="wrong-" + PASSWORD)
+    result = run_cli(binary, ["check-smtp"], wrong)
+    out = result.stdout
+    print("   | " + out.rstrip().replace("\n", "\n   | "), flush=True)
+    check("check-smtp wrong password: exit 69", result.returncode == 69, f"exit {result.returncode}: {out} {result.stderr}")
+    check("check-smtp wrong password: ✗ AUTH EAUTH with a hint", any(line.startswith("✗ AUTH ") and "EAUTH" in line for line in out.splitlines()) and "hint: " in out, out)
+    check("check-smtp wrong password: later steps skipped", all(any(line.startswith(f"- {step} ") and "skipped" in line for line in out.splitlines()) for step in steps[-4:]), out)
+    check("check-smtp wrong password: no password in the output", PASSWORD not in out + result.stderr)
+    result = run_cli(binary, ["check-smtp", "--json"], wrong)
+    try:
+        report = json.loads(result.stdout)
+    except ValueError:
+        report = {}
+    check("check-smtp --json wrong password: exit 69, ok false, code EAUTH at AUTH",
+          result.returncode == 69 and report.get("ok") is False and report.get("code") == "EAUTH" and report.get("failedStep") == "AUTH", f"{result.returncode} {result.stdout}")
+
+    result = run_cli(binary, ["check-smtp"], dict(env, SMTP_PORT="not-a-port"))
+    check("check-smtp bad configuration: exit 78 naming the variable", result.returncode == 78 and "SMTP_PORT" in result.stderr, f"{result.returncode} {result.stderr}")
+
+    result = run_cli(binary, ["send-test", "--to", "diag@example.org"], env)
+    out = result.stdout
+    print("   | " + out.rstrip().replace("\n", "\n   | "), flush=True)
+    check("send-test: exit 0 with the server's reply and TLS details",
+          result.returncode == 0 and out.startswith("✓ test message sent") and "server said: 250" in out and "TLS: TLSv1.3" in out, f"{result.returncode} {out} {result.stderr}")
+    deadline = time.time() + 5
+    arrived = []
+    while not arrived and time.time() < deadline:
+        arrived = [m for m in capture.messages if m["rcpt_tos"] == ["diag@example.org"]]
+        time.sleep(0.05)
+    check("send-test: the test message arrived over STARTTLS with AUTH", arrived and arrived[0]["tls"] and arrived[0]["authenticated"], arrived)
+    if arrived:
+        message = email.message_from_bytes(arrived[0]["content"], policy=email.policy.default)
+        text, html = bodies(message)
+        check("send-test: subject, text and HTML", message["Subject"] == "mailer test message" and text and html, message["Subject"])
+        check("send-test: the message says which host, port, security and TLS version carried it",
+              f"localhost:{env['SMTP_PORT']}" in text and "STARTTLS" in text and "TLSv1.3" in text, text)
+    result = run_cli(binary, ["send-test", "--to", "diag@example.org"], wrong)
+    check("send-test wrong password: exit 69, EAUTH and a hint, no password",
+          result.returncode == 69 and "EAUTH" in result.stdout and "hint: " in result.stdout and PASSWORD not in result.stdout + result.stderr,
+          f"{result.returncode} {result.stdout} {result.stderr}")
 
 
 def check_template_reload(binary, work):
@@ -231,12 +314,13 @@ def main():
     controller.start()
     http_port = free_port()
     log_path = os.path.join(work, "mailer.log")
-    mailer = start_mailer(binary, {
+    environment = {
         "SMTP_HOST": "localhost", "SMTP_PORT": str(smtp_port), "SMTP_SENDER": "Interop Test <no-reply@example.com>",
         "SMTP_USERNAME": USER, "SMTP_PASSWORD": PASSWORD, "SMTP_CA_FILE": ca_pem,
         "MAILER_PORT": str(http_port), "MAILER_BASE_URL": "https://app.example.com", "MAILER_FROM_NAME": "Acme Feedback",
         "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_HELO_NAME": "interop.example.com",
-    }, log_path)
+    }
+    mailer = start_mailer(binary, environment, log_path)
     try:
         cases = [
             ("/v1/emails/verification", {"to": "ada@example.org", "code": "493817"}),
@@ -286,6 +370,8 @@ def main():
         check("invitation: non-ASCII subject decoded", invitation["Subject"] == "Ada <Admin> invited you to Ünïcode Org on Acme Feedback", invitation["Subject"])
         check("invitation: inviter escaped in HTML", "Ada &lt;Admin&gt;" in html and "Ada <Admin>" not in html, html)
         check("invitation: link in text", "https://app.example.com/link/user-invitation?code=inv-1&email=bob%40example.org" in text, text)
+
+        check_diagnostics(binary, environment, capture)
     finally:
         mailer.terminate()
         mailer.wait(timeout=15)

@@ -38,6 +38,7 @@ public enum MailerApplication {
         }
         EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
+        SMTPRoutes(configuration: configuration, client: client).register(on: router)
 
         logger.info("templates loaded", metadata: catalog.logMetadata)
         if let dkim = configuration.dkim {

@@ -137,7 +137,9 @@ struct EmailRoutes: Sendable {
         }
     }
 
-    static func readJSON(_ request: Request, limit: Int = 1 << 20) async throws(Problem) -> JSONValue {
+    /// `emptyBody`: what an empty body stands for on routes whose fields are all optional; nil
+    /// makes an empty body a 400.
+    static func readJSON(_ request: Request, limit: Int = 1 << 20, emptyBody: JSONValue? = nil) async throws(Problem) -> JSONValue {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
@@ -145,6 +147,7 @@ struct EmailRoutes: Sendable {
             throw Problem(status: .contentTooLarge, code: "EVALIDATION", title: "Request too large",
                           detail: "the body is larger than \(limit) bytes")
         }
+        if buffer.readableBytes == 0, let emptyBody { return emptyBody }
         guard buffer.readableBytes > 0 else {
             throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
                           detail: "the body is empty; send a JSON object such as {\"to\": \"ada@example.com\", \"code\": \"493817\"}")

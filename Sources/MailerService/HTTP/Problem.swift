@@ -24,18 +24,12 @@ public struct Problem: Error, Sendable {
     }
 
     static func delivery(_ error: SMTPError, id: String) -> Problem {
-        var extra: [String: JSONValue] = ["id": .string(id), "hint": .string(error.hint), "email_status": .string("failed")]
-        if let reply = error.reply {
-            var smtp: [String: JSONValue] = ["code": .int(reply.code), "message": .string(reply.message)]
-            if let enhanced = error.enhancedStatusCode { smtp["enhancedCode"] = .string("\(enhanced)") }
-            if let command = error.command { smtp["command"] = .string(command) }
-            extra["smtp"] = .object(smtp)
-        }
-        // What a caller branches on: try again later, or fix something first.
-        extra["transient"] = .bool(error.isTransient)
-        if let phase = error.phase { extra["phase"] = .string("\(phase)") }
-        if !error.rejectedRecipients.isEmpty { extra["rejectedRecipients"] = .array(error.rejectedRecipients.map { .string($0) }) }
-        if let reason = error.tlsReason { extra["tlsReason"] = .string(reason) }
+        // What a caller branches on (hint, transient, phase, smtp...); the message is the detail.
+        var extra = error.jsonFields
+        extra["code"] = nil
+        extra["message"] = nil
+        extra["id"] = .string(id)
+        extra["email_status"] = .string("failed")
         return Problem(status: .badGateway, code: error.code.rawValue, title: "Email not sent", detail: error.message, extra: extra)
     }
 

@@ -30,13 +30,15 @@ public final class SMTPClient: Sendable {
     }
 
     /// Opens an established session (greeted, encrypted, logged in) that can send several messages.
-    public func connect(logger: Logger = Logger(label: "smtp")) async throws(SMTPError) -> SMTPConnection {
+    /// With a `timeline`, every step of the session is recorded there with its timing (diagnostics).
+    public func connect(logger: Logger = Logger(label: "smtp"), timeline: SMTPSessionTimeline? = nil) async throws(SMTPError) -> SMTPConnection {
         try await SMTPConnection.open(
             configuration: configuration,
             tlsContext: tlsContext,
             heloName: heloName,
             eventLoopGroup: eventLoopGroup,
-            logger: logger
+            logger: logger,
+            timeline: timeline
         )
     }
 

@@ -51,6 +51,27 @@ public final class SMTPConnection: Sendable {
         }
     }
 
+    /// Checks that the server would take a message from `sender` to `recipients` without sending
+    /// one: MAIL FROM and RCPT TO, then RSET (see `SMTPConversation.startProbe`). Throws what
+    /// `send` would throw for that envelope (EENVELOPE for a refused recipient).
+    public func probe(sender: String, recipients: [String]) async throws(SMTPError) {
+        let eventLoop = channel.eventLoop
+        let done = eventLoop.makePromise(of: Void.self)
+        let configuration = SMTPClientConfiguration(host: session.host, port: session.port)
+        let handed = eventLoop.makePromise(of: Void.self)
+        handed.futureResult.whenFailure { _ in
+            done.fail(SMTPError.connectionLost(configuration, during: .idle))
+        }
+        channel.pipeline.triggerUserOutboundEvent(SMTPSessionHandler.Request.probe(sender: sender, recipients: recipients, done), promise: handed)
+        do {
+            try await done.futureResult.get()
+        } catch let error as SMTPError {
+            throw error
+        } catch {
+            throw SMTPError(code: .connection, message: "\(error)", hint: "the connection broke during the probe", phase: .mailFrom)
+        }
+    }
+
     /// Says QUIT and waits until the connection is closed (at most the command timeout).
     public func close() async {
         beginClosing()
@@ -71,7 +92,8 @@ public final class SMTPConnection: Sendable {
         tlsContext: NIOSSLContext?,
         heloName: HeloName,
         eventLoopGroup: any EventLoopGroup,
-        logger: Logger
+        logger: Logger,
+        timeline: SMTPSessionTimeline? = nil
     ) async throws(SMTPError) -> SMTPConnection {
         let eventLoop = eventLoopGroup.next()
         let established = eventLoop.makePromise(of: SMTPSessionInfo.self)
@@ -98,7 +120,8 @@ public final class SMTPConnection: Sendable {
                         logger: logger,
                         established: established,
                         status: status,
-                        unreadReplyBytes: unread
+                        unreadReplyBytes: unread,
+                        timeline: timeline
                     ))
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {

@@ -15,6 +15,8 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
 
     enum Request: Sendable {
         case send(SMTPMail, EventLoopPromise<SMTPDeliveryReceipt>)
+        /// MAIL FROM and RCPT TO, then RSET: nothing is sent (diagnostics).
+        case probe(sender: String, recipients: [String], EventLoopPromise<Void>)
         case quit
     }
 
@@ -28,9 +30,13 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
     private var conversation: SMTPConversation?
     private var isEstablished = false
     private var delivery: EventLoopPromise<SMTPDeliveryReceipt>?
+    private var probe: EventLoopPromise<Void>?
+    /// Diagnostics only: every reply, the handshake and failures, with timings.
+    private let timeline: SMTPSessionTimeline?
     private var timer: Scheduled<Void>?
     private var tlsVersion: String?
     private var cipherSuite: String?
+    private var serverCertificate: SMTPServerCertificate?
 
     init(
         configuration: SMTPClientConfiguration,
@@ -39,9 +45,11 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
         logger: Logger,
         established: EventLoopPromise<SMTPSessionInfo>,
         status: SMTPConnectionStatus,
-        unreadReplyBytes: UnreadReplyBytes? = nil
+        unreadReplyBytes: UnreadReplyBytes? = nil,
+        timeline: SMTPSessionTimeline? = nil
     ) {
         self.unreadReplyBytes = unreadReplyBytes
+        self.timeline = timeline
         self.configuration = configuration
         self.tlsContext = tlsContext
         self.heloName = heloName
@@ -61,6 +69,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
 
     private func start(context: ChannelHandlerContext) {
         guard conversation == nil else { return }
+        timeline?.record(.connect, .connected(remoteAddress: Self.describe(context.channel.remoteAddress)))
         let settings = SMTPConversation.Settings(configuration: configuration, heloName: heloName(context.channel.localAddress))
         conversation = SMTPConversation(settings: settings)
         armTimer(context: context)
@@ -73,7 +82,8 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
             tlsVersion: tlsVersion,
             cipherSuite: cipherSuite,
             authenticationMechanism: conversation?.authenticationMechanism,
-            capabilities: conversation?.capabilities ?? ServerCapabilities()
+            capabilities: conversation?.capabilities ?? ServerCapabilities(),
+            serverCertificate: serverCertificate
         )
     }
 
@@ -83,6 +93,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
         let reply = unwrapInboundIn(data)
         logger.trace("smtp reply", metadata: ["smtp_reply": "\(reply)"])
         guard conversation != nil else { return }
+        timeline?.record(conversation!.phase, .reply(reply, command: conversation!.pendingCommand))
         perform(conversation!.receive(reply), context: context)
     }
 
@@ -92,6 +103,8 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
             tlsVersion = handler?.tlsVersion.map(Self.describe)
             let observer = try? context.pipeline.syncOperations.handler(type: TLSServerHelloObserver.self)
             cipherSuite = observer?.cipherSuite.map(TLSCipherSuiteName.name)
+            serverCertificate = handler?.peerCertificate.flatMap(SMTPServerCertificate.init)
+            timeline?.record(.tlsHandshake, .tlsEstablished(sessionInfo))
             logger.debug("smtp TLS established", metadata: [
                 "tls_version": "\(tlsVersion ?? "unknown")",
                 "tls_cipher": "\(cipherSuite ?? "unknown")",
@@ -125,6 +138,10 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
             self.delivery = nil
             delivery.fail(failure)
         }
+        if let probe {
+            self.probe = nil
+            probe.fail(failure)
+        }
         context.fireChannelInactive()
     }
 
@@ -149,13 +166,20 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
                 "smtp_pipelining": "\(conversation.capabilities.pipelining)",
             ])
             perform(self.conversation!.startMail(mail), context: context)
+        case .probe(let sender, let recipients, let probePromise):
+            guard let conversation, conversation.isReady, delivery == nil, probe == nil, context.channel.isActive else {
+                probePromise.fail(notReady(context: context))
+                return
+            }
+            probe = probePromise
+            perform(self.conversation!.startProbe(sender: sender, recipients: recipients), context: context)
         case .quit:
             perform(conversation?.quit() ?? [.close], context: context)
         }
     }
 
     private func notReady(context: ChannelHandlerContext) -> SMTPError {
-        if delivery != nil {
+        if delivery != nil || probe != nil {
             return .protocolViolation(configuration, detail: "the connection is busy with another message; send one message at a time on a connection", phase: conversation?.phase)
         }
         var error = SMTPError.connectionLost(configuration, during: .idle)
@@ -173,8 +197,10 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
             switch action {
             case .send(let command):
                 logger.trace("smtp command", metadata: ["smtp_command": "\(command.redactedDescription)"])
+                timeline?.commandSent()
                 context.write(wrapOutboundOut(command), promise: nil)
             case .startTLSHandshake:
+                timeline?.commandSent()
                 startTLS(context: context)
             case .ready:
                 isEstablished = true
@@ -194,13 +220,20 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
                 )
                 delivery?.succeed(receipt)
                 delivery = nil
+            case .probed:
+                probe?.succeed(())
+                probe = nil
             case .fail(let error):
+                timeline?.record(error.phase ?? .idle, .failed(error))
                 if !isEstablished {
                     isEstablished = true
                     established.fail(error)
                 } else if let delivery {
                     self.delivery = nil
                     delivery.fail(error)
+                } else if let probe {
+                    self.probe = nil
+                    probe.fail(error)
                 } else {
                     logger.debug("smtp session ended", metadata: ["code": "\(error.code.rawValue)", "error": "\(error.message)"])
                 }
@@ -260,6 +293,12 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
             guard handler.conversation != nil else { return }
             handler.perform(handler.conversation!.timedOut(after: duration), context: context)
         }
+    }
+
+    /// "127.0.0.1:2525", "[::1]:2525".
+    static func describe(_ address: SocketAddress?) -> String? {
+        guard let address, let ip = address.ipAddress, let port = address.port else { return nil }
+        return ip.contains(":") ? "[\(ip)]:\(port)" : "\(ip):\(port)"
     }
 
     static func describe(_ version: TLSVersion) -> String {

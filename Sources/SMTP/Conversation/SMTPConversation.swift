@@ -16,6 +16,9 @@ public struct SMTPConversation: Sendable {
         case ready
         /// The server took the message; the session is ready for the next one.
         case delivered(SMTPReply)
+        /// The server accepted the probed envelope and the RSET that discarded it; nothing was
+        /// sent, and the session is ready for a message.
+        case probed
         /// The current step failed: establishing the session, or the current message. When
         /// `isReady` is true afterwards, the session can take another message.
         case fail(SMTPError)
@@ -48,6 +51,8 @@ public struct SMTPConversation: Sendable {
         case ready
         /// RSET after a failed transaction; then this message.
         case resetting(SMTPMail)
+        /// RSET that discards a probed envelope (see `startProbe`).
+        case resettingProbe
         case transaction(SMTPTransaction)
         case quitting
         case finished
@@ -119,7 +124,7 @@ public struct SMTPConversation: Sendable {
         case .awaitingStartTLS: .startTLS
         case .authenticating: .auth
         case .ready: .idle
-        case .resetting: .reset
+        case .resetting, .resettingProbe: .reset
         case .transaction(let transaction): transaction.awaiting.first.map(Self.phase(of:)) ?? .mailFrom
         case .quitting, .finished: .quit
         }
@@ -210,6 +215,15 @@ public struct SMTPConversation: Sendable {
             state = .ready
             return beginTransaction(mail)
 
+        case .resettingProbe:
+            guard reply.code == 250 else {
+                return fail(.protocolViolation(settings.client, detail: "the server refused RSET", reply: reply, command: "RSET", phase: .reset))
+            }
+            needsReset = false
+            state = .ready
+            lastCommand = nil
+            return [.probed]
+
         case .transaction(var transaction):
             return transactionReply(reply, transaction: &transaction)
 
@@ -252,6 +266,24 @@ public struct SMTPConversation: Sendable {
             return [.send(.reset)]
         }
         return beginTransaction(mail)
+    }
+
+    /// Checks that the server would take a message from `sender` to `recipients`, without sending
+    /// one: MAIL FROM and RCPT TO as `startMail` sends them (same parameters, pipelining and error
+    /// classification), then RSET instead of DATA. Only valid when `isReady`.
+    ///
+    /// Ends with `.probed` when every command was accepted, or `.fail` with the same error a real
+    /// message would get (the session stays usable, and the next transaction starts with RSET).
+    public mutating func startProbe(sender: String, recipients: [String]) -> [Action] {
+        let mail = SMTPMail(sender: sender, recipients: recipients, content: [])
+        // Busy or closed: the same refusal a message would get.
+        guard case .ready = state else { return startMail(mail) }
+        if needsReset {
+            // A probe answers "would a fresh session take this envelope?"; after a failed
+            // transaction the answer would also depend on how the server handles RSET.
+            return [.fail(.protocolViolation(settings.client, detail: "a probe needs a fresh session (a failed transaction is still open)", phase: phase))]
+        }
+        return beginTransaction(mail, envelopeOnly: true)
     }
 
     /// Ends the session: QUIT when idle; in the middle of anything else the connection is just
@@ -393,8 +425,8 @@ public struct SMTPConversation: Sendable {
 
     // MARK: Mail transactions
 
-    private mutating func beginTransaction(_ mail: SMTPMail) -> [Action] {
-        let parameters: [String]
+    private mutating func beginTransaction(_ mail: SMTPMail, envelopeOnly: Bool = false) -> [Action] {
+        var parameters: [String]
         switch MailParameters.make(for: mail, capabilities: capabilities, configuration: settings.client) {
         case .success(let found): parameters = found
         case .failure(let error):
@@ -402,7 +434,9 @@ public struct SMTPConversation: Sendable {
             state = .ready
             return [.fail(error)]
         }
-        var transaction = SMTPTransaction(mail: mail, parameters: parameters, pipelined: capabilities.pipelining)
+        // A probe has no content: declaring SIZE=0 would be a claim about a message that does not exist.
+        if envelopeOnly { parameters.removeAll { $0.hasPrefix("SIZE=") } }
+        var transaction = SMTPTransaction(mail: mail, parameters: parameters, pipelined: capabilities.pipelining, envelopeOnly: envelopeOnly)
         let commands = transaction.nextCommands()
         state = .transaction(transaction)
         return commands.map { .send($0) }
@@ -477,6 +511,11 @@ public struct SMTPConversation: Sendable {
         // refused one; DATA is sent only when all were accepted.
         if let fatal = transaction.fatalFailure { return endTransaction(failing: fatal) }
         if transaction.nextUnsent == .data, let failure = transaction.failure { return endTransaction(failing: failure) }
+        if transaction.envelopeOnly, transaction.nextUnsent == nil {
+            // Every envelope reply is in: discard the transaction instead of sending DATA.
+            if let failure = transaction.failure { return endTransaction(failing: failure) }
+            return send(.reset, next: .resettingProbe)
+        }
         let commands = transaction.nextCommands()
         state = .transaction(transaction)
         return commands.map { .send($0) }
@@ -529,7 +568,7 @@ public struct SMTPConversation: Sendable {
         var error = error
         let nothingAccepted: Bool
         switch state {
-        case .ready, .resetting: nothingAccepted = true
+        case .ready, .resetting, .resettingProbe: nothingAccepted = true
         case .transaction(let transaction): nothingAccepted = !transaction.anythingAccepted
         default: nothingAccepted = false
         }

@@ -12,14 +12,18 @@ public struct SMTPSessionInfo: Sendable, Equatable {
     public var authenticationMechanism: SASLMechanism?
     /// The extensions of the EHLO reply after TLS and before AUTH.
     public var capabilities: ServerCapabilities
+    /// The server's leaf certificate; nil on a plaintext session.
+    public var serverCertificate: SMTPServerCertificate?
 
     public init(host: String, port: Int, tlsVersion: String? = nil, cipherSuite: String? = nil,
-                authenticationMechanism: SASLMechanism? = nil, capabilities: ServerCapabilities = ServerCapabilities()) {
+                authenticationMechanism: SASLMechanism? = nil, capabilities: ServerCapabilities = ServerCapabilities(),
+                serverCertificate: SMTPServerCertificate? = nil) {
         self.host = host
         self.port = port
         self.tlsVersion = tlsVersion
         self.cipherSuite = cipherSuite
         self.authenticationMechanism = authenticationMechanism
         self.capabilities = capabilities
+        self.serverCertificate = serverCertificate
     }
 }

@@ -16,6 +16,8 @@ struct SMTPTransaction: Sendable {
     let mail: SMTPMail
     let parameters: [String]
     let pipelined: Bool
+    /// A probe: MAIL FROM and RCPT TO only, never DATA (see `SMTPConversation.startProbe`).
+    let envelopeOnly: Bool
     /// Sent, reply not yet received, oldest first.
     private(set) var awaiting: [Step] = []
     /// Not yet sent: without PIPELINING each command waits for the previous reply.
@@ -29,11 +31,12 @@ struct SMTPTransaction: Sendable {
     /// Refused recipients, in the order they were sent.
     var rejections: [(recipient: String, reply: SMTPReply)] = []
 
-    init(mail: SMTPMail, parameters: [String], pipelined: Bool) {
+    init(mail: SMTPMail, parameters: [String], pipelined: Bool, envelopeOnly: Bool = false) {
         self.mail = mail
         self.parameters = parameters
         self.pipelined = pipelined
-        self.unsent = [.mailFrom] + mail.recipients.indices.map { .recipient($0) } + [.data]
+        self.envelopeOnly = envelopeOnly
+        self.unsent = [.mailFrom] + mail.recipients.indices.map { .recipient($0) } + (envelopeOnly ? [] : [.data])
     }
 
     /// The failure that decides the outcome, once the replies are in.
