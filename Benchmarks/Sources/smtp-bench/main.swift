@@ -16,6 +16,7 @@ import Musl
 import Darwin
 #endif
 import Logging
+import NIOPosix
 import SMTP
 import Synchronization
 
@@ -29,10 +30,11 @@ struct Options {
     var sender = "bench@example.test"
     var recipient = "sink@example.test"
     var heloName = "bench.example.test"
+    var threads = 1
 
     static let usage = """
     usage: smtp-bench --host H --port P --messages N --connections C --size BYTES [--warmup W]
-                      [--from ADDR] [--to ADDR] [--helo NAME]
+                      [--from ADDR] [--to ADDR] [--helo NAME] [--threads T]
 
       --host H         SMTP server (default 127.0.0.1); plaintext, no AUTH
       --port P         its port (required)
@@ -42,6 +44,8 @@ struct Options {
       --warmup W       messages sent first and not timed (default 0)
       --from / --to    envelope sender and recipient (default bench@example.test, sink@example.test)
       --helo NAME      EHLO name (default bench.example.test)
+      --threads T      event-loop threads of the client (default 1: the senders run on that loop
+                       too, so no message changes threads; smtp-source is one thread as well)
 
     Prints elapsed_s, failures, the pool's counters, rss_kb_at_10pct, rss_kb_at_end and, last,
     msgs_per_s. Exits 1 if any message failed.
@@ -76,6 +80,7 @@ struct Options {
             case "--from": options.sender = value(argument)
             case "--to": options.recipient = value(argument)
             case "--helo": options.heloName = value(argument)
+            case "--threads": options.threads = integer(argument, minimum: 1)
             case "-h", "--help":
                 print(usage)
                 exit(0)
@@ -158,10 +163,10 @@ final class Run: Sendable {
 }
 
 /// Sends `count` messages with `workers` concurrent senders sharing one counter.
-func send(count: Int, workers: Int, pool: SMTPConnectionPool, mail: SMTPMail, logger: Logger, run: Run, sampleAt: Int?) async {
+func send(count: Int, workers: Int, pool: SMTPConnectionPool, mail: SMTPMail, logger: Logger, run: Run, sampleAt: Int?, executor: EventLoopTaskExecutor?) async {
     await withTaskGroup(of: Void.self) { group in
         for _ in 0..<workers {
-            group.addTask {
+            group.addTask(executorPreference: executor) {
                 while run.next.add(1, ordering: .relaxed).oldValue < count {
                     do throws(SMTPError) {
                         _ = try await pool.send(mail, logger: logger)
@@ -185,9 +190,13 @@ logger.logLevel = .warning
 
 var configuration = SMTPClientConfiguration(host: options.host, port: options.port!, security: .plaintext)
 configuration.heloName = options.heloName
+// --threads 1 (the default): the sessions and the senders share one event loop, so no message
+// changes threads; more threads spread the sessions over loops and the senders over the pool.
+let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: options.threads)
+let executor = options.threads == 1 ? EventLoopTaskExecutor(eventLoopGroup.next()) : nil
 let client: SMTPClient
 do {
-    client = try SMTPClient(configuration: configuration)
+    client = try SMTPClient(configuration: configuration, eventLoopGroup: eventLoopGroup)
 } catch {
     printError("smtp-bench: \(error)\n")
     exit(2)
@@ -206,7 +215,7 @@ print("smtp-bench: host=\(options.host) port=\(options.port!) messages=\(options
 var warmupFailures = 0
 if options.warmup > 0 {
     let warmup = Run()
-    await send(count: options.warmup, workers: options.connections, pool: pool, mail: mail, logger: logger, run: warmup, sampleAt: nil)
+    await send(count: options.warmup, workers: options.connections, pool: pool, mail: mail, logger: logger, run: warmup, sampleAt: nil, executor: executor)
     warmupFailures = warmup.failures.load(ordering: .relaxed)
 }
 
@@ -214,7 +223,7 @@ let timed = Run()
 let clock = ContinuousClock()
 let started = clock.now
 await send(count: options.messages, workers: options.connections, pool: pool, mail: mail, logger: logger,
-           run: timed, sampleAt: max(1, options.messages / 10))
+           run: timed, sampleAt: max(1, options.messages / 10), executor: executor)
 let elapsed = started.duration(to: clock.now)
 let rssAtEnd = residentKilobytes()
 await pool.close()

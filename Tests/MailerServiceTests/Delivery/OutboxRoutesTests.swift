@@ -60,9 +60,7 @@ import Testing
         // The first service accepts while its SMTP server is unreachable; the second, on the same
         // data folder, sends it (to another server: the stored email does not depend on it).
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("restart-\(UUID().uuidString)").path
-        let down = try await SMTPTestServer.start()
-        let downPort = down.port
-        try await down.shutdown()
+        let downPort = ClosedPort.reserve()
         try await withService(smtpPort: downPort, ["SMTP_OPPORTUNISTIC_TLS": "false", "MAILER_DATA_DIR": data, "MAILER_RETRY_BASE_SECONDS": "0.2"]) { client in
             let answer = try await MailerServiceTests.post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "77"}"#, prefer: nil)
             #expect(answer.status == .accepted)

@@ -145,9 +145,7 @@ import Testing
     }
 
     @Test func aFailedConnectFreesTheSlot() async throws {
-        let closedPort = try await SMTPTestServer.start()
-        let port = closedPort.port
-        try await closedPort.shutdown()
+        let port = ClosedPort.reserve()
         let client = try SMTPClient(configuration: SMTPClientTests.configuration(port: port, host: "127.0.0.1", security: .plaintext, timeout: .seconds(5)))
         let pool = SMTPConnectionPool(client: client, configuration: SMTPPoolConfiguration(size: 1))
         for _ in 1...3 {
