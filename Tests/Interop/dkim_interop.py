@@ -9,76 +9,15 @@ logs at start-up is what the DNS lookup returns. A tampered copy must fail. Prin
 
 Usage: dkim_interop.py PATH/TO/mailer   (from the repository root; needs aiosmtpd, dkimpy, pynacl, openssl)
 """
-import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.error
-import urllib.request
 
 import dkim
 from aiosmtpd.controller import Controller
 
-results = []
-
-
-def check(name, condition, detail=""):
-    condition = bool(condition)
-    results.append(condition)
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f": {str(detail)[:600]}"), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Capture:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append(envelope.original_content)
-        return "250 2.0.0 OK: queued"
-
-
-def start_mailer(binary, env_overrides, log_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAILER_", "DKIM_"))}
-    env.update(env_overrides)
-    log = open(log_path, "w")
-    process = subprocess.Popen([binary, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    port = int(env_overrides["MAILER_PORT"])
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"mailer exited with {process.returncode}: {open(log_path).read()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("mailer did not become healthy: " + open(log_path).read())
-
-
-def post(port, path, body, wait=10):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}"})
-    try:
-        with urllib.request.urlopen(request, timeout=wait + 10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
+from interop_support import Capture, check, free_port, log_records, post, start_mailer, summary
 
 def make_key(directory, kind):
     path = os.path.join(directory, f"{kind}.pem")
@@ -87,6 +26,7 @@ def make_key(directory, kind):
     else:
         args = ["openssl", "genpkey", "-algorithm", "ed25519", "-out", path]
     subprocess.run(args, check=True, capture_output=True)
+    os.chmod(path, 0o644)   # the mailer runs as an unprivileged user here
     return path
 
 
@@ -96,7 +36,6 @@ def case(binary, work, capture, smtp_port, kind, inline):
     env = {
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_SENDER": "Acme Ünïcode <no-reply@acme.example>",
         "SMTP_OPPORTUNISTIC_TLS": "false", "MAILER_PORT": str(free_port()), "MAILER_TEMPLATES_DIR": "templates",
-        "MAILER_DATA_DIR": os.path.join(work, f"data-{kind}"),
         "DKIM_DOMAIN": "acme.example", "DKIM_SELECTOR": selector,
     }
     if inline:
@@ -108,19 +47,16 @@ def case(binary, work, capture, smtp_port, kind, inline):
     mailer = start_mailer(binary, env, log_path)
     try:
         before = len(capture.messages)
-        status, answer = post(int(env["MAILER_PORT"]), "/v1/emails/invitation", {
+        status, _, answer = post(int(env["MAILER_PORT"]), "/v1/emails/invitation", {
             "to": "Zoë Ärger <zoe@example.org>", "code": "ab12", "inviterName": "Ada Lovelace 日本語",
             "organizationName": "Ωmega — עברית 🚀",
         })
         check(f"{kind}: email sent (HTTP {status})", status == 200, answer)
-        deadline = time.time() + 5
-        while len(capture.messages) == before and time.time() < deadline:
-            time.sleep(0.05)
-        if len(capture.messages) == before:
+        if not capture.wait_for(before + 1):
             check(f"{kind}: message arrived", False)
             return
-        message = capture.messages[-1]
-        records = [json.loads(l) for l in open(log_path) if l.strip().startswith("{")]
+        message = capture.messages[-1]["content"]
+        records = log_records(log_path)
         published = next((r for r in records if r.get("msg", "").startswith("DKIM signing on")), None)
         check(f"{kind}: start-up log names the TXT record", published and published.get("dns_name") == f"{selector}._domainkey.acme.example", published)
         txt = (published or {}).get("dns_txt", "").encode()
@@ -156,13 +92,12 @@ def main():
     controller.start()
     try:
         with tempfile.TemporaryDirectory() as work:
+            os.chmod(work, 0o755)
             case(binary, work, capture, smtp_port, "rsa", inline=True)
             case(binary, work, capture, smtp_port, "ed25519", inline=False)
     finally:
         controller.stop()
-    failed = results.count(False)
-    print(f"{results.count(True)} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
 
 
 if __name__ == "__main__":

@@ -31,24 +31,11 @@ import logging
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+from interop_support import Capture, check, free_port, post, results, start_mailer
+
 USER, PASSWORD = "alice", "s3cret-Pa55"
 # aiosmtpd 1.4 logs a warning about its own use of a deprecated attribute on every AUTH.
 logging.getLogger("mail.log").setLevel(logging.ERROR)
-results = []
-
-
-def check(name, condition, detail=""):
-    condition = bool(condition)
-    results.append(condition)
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f": {str(detail)[:600]}"), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def make_certificates(directory):
     ca_key, ca_pem = os.path.join(directory, "ca.key"), os.path.join(directory, "ca.pem")
     key, csr, cert = (os.path.join(directory, n) for n in ("key.pem", "server.csr", "cert.pem"))
@@ -64,66 +51,10 @@ def make_certificates(directory):
     return ca_pem, cert, key
 
 
-class Capture:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append({
-                "mail_from": envelope.mail_from,
-                "rcpt_tos": list(envelope.rcpt_tos),
-                "content": envelope.original_content,
-                "tls": session.ssl is not None,
-                "authenticated": session.authenticated,
-                "login": session.auth_data.decode() if isinstance(session.auth_data, bytes) else session.auth_data,
-            })
-        return "250 2.0.0 OK: queued"
-
-
 def authenticator(server, session, envelope, mechanism, auth_data):
     ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER and auth_data.password.decode() == PASSWORD
     # handled=False: aiosmtpd answers a failure with 535 itself (with the default, it sends nothing and the client waits).
     return AuthResult(success=ok, handled=False, auth_data=auth_data.login if ok else None)
-
-
-def start_mailer(binary, env_overrides, log_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAILER_"))}
-    # Each mailer gets an empty outbox of its own, writable by the unprivileged user it runs as.
-    data = tempfile.mkdtemp(prefix="mailer-data-")
-    os.chmod(data, 0o777)
-    env["MAILER_DATA_DIR"] = data
-    env.update(env_overrides)
-    log = open(log_path, "w")
-    # The image runs as an unprivileged user; so does this check, so that anything needing
-    # root (a socket option, a file mode) fails here and not only in production.
-    prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 and shutil.which("setpriv") else []
-    process = subprocess.Popen(prefix + [binary, "serve"], env=env, stdout=log, stderr=subprocess.STDOUT)
-    port = int(env_overrides["MAILER_PORT"])
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"mailer exited with {process.returncode}: {open(log_path).read()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("mailer did not become healthy: " + open(log_path).read())
-
-
-def post(port, path, body, wait=10):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}"})
-    try:
-        with urllib.request.urlopen(request, timeout=wait + 10) as response:
-            return response.status, response.headers.get("Content-Type"), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers.get("Content-Type"), json.loads(error.read())
 
 
 def bodies(message):

@@ -14,21 +14,14 @@ Usage: mime_interop.py PATH/TO/mailer   (from the repository root; needs aiosmtp
 import base64
 import email
 import email.policy
-import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
-import threading
-import time
-import urllib.error
-import urllib.request
 
 from aiosmtpd.controller import Controller
 
-results = []
+from interop_support import Capture, check, free_port, post, start_mailer, summary
 
 SAMPLES = {
     "ascii": ("Your order 4711 has shipped", "Ada Lovelace", "Hello Ada,\nyour order has shipped.\nThanks!", "<p>Hello Ada,</p><p>your order &amp; invoice</p>"),
@@ -38,59 +31,6 @@ SAMPLES = {
     "emoji": ("🚀 Shipped! 📦✨ 👩‍👩‍👧‍👦 family pack 🇩🇪", "Emoji 😀 Person", "Hi 👋\n🎉🎉🎉 " + "🙂" * 40 + "\n", "<p>🚀 " + "✨" * 60 + "</p>"),
     "long": ("A very long subject " + " ".join(["with many words that must be folded across several header lines"] * 3), "Averylongdisplaynamewithoutanyspacesatallthatcannotbefoldedatwhitespace Jr.", ("x" * 1200) + "\n" + ("word " * 400) + "\n.\n..leading dots\n", "<p>" + ("y" * 3000) + "</p>"),
 }
-
-
-def check(name, condition, detail=""):
-    condition = bool(condition)
-    results.append(condition)
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f": {str(detail)[:600]}"), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Capture:
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append((list(envelope.rcpt_tos), envelope.original_content))
-        return "250 2.0.0 OK: queued"
-
-
-def start_mailer(binary, env_overrides, log_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAILER_", "DKIM_"))}
-    env.update(env_overrides)
-    process = subprocess.Popen([binary, "serve"], env=env, stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
-    port = int(env_overrides["MAILER_PORT"])
-    deadline = time.time() + 20
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"mailer exited with {process.returncode}: {open(log_path).read()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return process
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError("mailer did not become healthy: " + open(log_path).read())
-
-
-def post(port, body, wait=10):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/v1/emails", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}"})
-    try:
-        with urllib.request.urlopen(request, timeout=wait + 10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
 
 
 def nl(text):
@@ -149,6 +89,7 @@ def main():
     rng = random.Random(2026)
     try:
         with tempfile.TemporaryDirectory() as work:
+            os.chmod(work, 0o755)   # the mailer runs as an unprivileged user here
             templates = os.path.join(work, "templates")
             os.makedirs(os.path.join(templates, "raw"))
             for part, content in {"subject": "{{{subject}}}", "text": "{{{text}}}", "html": "{{{html}}}"}.items():
@@ -158,7 +99,7 @@ def main():
             mailer = start_mailer(binary, {
                 "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_OPPORTUNISTIC_TLS": "false",
                 "SMTP_SENDER": "Ünïcode Sender 送信者 <no-reply@example.com>", "MAILER_PORT": str(http_port),
-                "MAILER_TEMPLATES_DIR": templates, "MAILER_DATA_DIR": os.path.join(work, "data"),
+                "MAILER_TEMPLATES_DIR": templates,
             }, os.path.join(work, "mailer.log"))
             try:
                 for label, (subject, name, text, html) in SAMPLES.items():
@@ -168,7 +109,7 @@ def main():
                     text_file = (text + "\n" + html).encode()
                     logo = bytes(rng.randrange(256) for _ in range(300))
                     before = len(capture.messages)
-                    status, answer = post(http_port, {
+                    status, _, answer = post(http_port, "/v1/emails", {
                         "template": "raw", "to": f"{name} <rcpt@example.org>",
                         "cc": "cc@example.org", "bcc": ["hidden@example.org"], "replyTo": "Support ✉ <help@example.org>",
                         "headers": {"X-Sample": label, "List-Unsubscribe": "<https://example.org/unsubscribe?u=1>"},
@@ -180,13 +121,10 @@ def main():
                         ],
                     })
                     check(f"{label}: sent (HTTP {status})", status == 200, answer)
-                    deadline = time.time() + 5
-                    while len(capture.messages) == before and time.time() < deadline:
-                        time.sleep(0.05)
-                    if len(capture.messages) == before:
+                    if not capture.wait_for(before + 1):
                         check(f"{label}: arrived", False)
                         continue
-                    recipients, raw = capture.messages[-1]
+                    recipients, raw = capture.messages[-1]["rcpt_tos"], capture.messages[-1]["content"]
                     sent_html = html.replace("</p>", "<img src=\"cid:logo@example.org\"></p>", 1)
                     check_sample(label, raw, recipients, (subject, name, text, sent_html, binary_data, text_file_name, text_file, logo))
                     if label == "emoji":
@@ -197,9 +135,7 @@ def main():
                 mailer.wait(timeout=10)
     finally:
         controller.stop()
-    failed = results.count(False)
-    print(f"{results.count(True)} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
 
 
 if __name__ == "__main__":
