@@ -37,6 +37,7 @@ public enum MailerApplication {
             Response.json(.object(["status": .string("ok")]), status: .ok)
         }
         EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters).register(on: router)
+        QueueRoutes(store: store, worker: worker).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
         SMTPRoutes(configuration: configuration, client: client).register(on: router)
 
