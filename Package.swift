@@ -77,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "MailerCLI",
             dependencies: [
-                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP",
+                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP", "Outbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

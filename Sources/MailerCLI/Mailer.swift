@@ -10,8 +10,9 @@ struct Mailer: AsyncParsableCommand {
             SMTP_SENDER, ...; see .env.example) and listens on MAILER_PORT (8080).
             `mailer check-smtp` checks those SMTP settings step by step without sending anything; \
             `mailer send-test --to ADDR` sends a real test message.
+            `mailer queue list|show|retry|cancel|flush|stats` works on the outbox in MAILER_DATA_DIR.
             """,
-        subcommands: [Serve.self, Render.self, CheckSMTP.self, SendTest.self],
+        subcommands: [Serve.self, Render.self, CheckSMTP.self, SendTest.self, Queue.self],
         defaultSubcommand: nil
     )
 }

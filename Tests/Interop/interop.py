@@ -154,6 +154,26 @@ def check_diagnostics(binary, env, capture):
           f"{result.returncode} {result.stdout} {result.stderr}")
 
 
+def check_queue_cli(binary, data, email_id):
+    """`mailer queue` on the outbox the stopped service left: the deferred email is there."""
+    def queue(*args):
+        result = subprocess.run([binary, "queue", *args, "--data-dir", data], capture_output=True, text=True, timeout=30)
+        return result.returncode, result.stdout, result.stderr
+    code, out, err = queue("stats", "--json")
+    stats = json.loads(out) if code == 0 else {}
+    check("queue stats --json: one deferred email", stats.get("counts", {}).get("deferred") == 1, f"{code} {out} {err}")
+    code, out, err = queue("list")
+    check("queue list: the deferred email with its error", code == 0 and email_id in out and "deferred" in out and "ECONNREFUSED" in out, out + err)
+    code, out, err = queue("show", email_id)
+    check("queue show: the attempt with code and hint", code == 0 and "attempt 1 deferred" in out and "ECONNREFUSED" in out and "hint:" in out, out + err)
+    code, out, err = queue("cancel", email_id, "--json")
+    check("queue cancel: cancelled", code == 0 and json.loads(out).get("status") == "cancelled", out + err)
+    code, out, err = queue("show", "no-such-id")
+    check("queue show of an unknown id: non-zero exit and a clear error", code != 0 and "no email with id no-such-id" in err, f"{code} {out} {err}")
+    code, out, err = subprocess.run([binary, "queue", "stats", "--data-dir", "/nonexistent"], capture_output=True, text=True).returncode, "", ""
+    check("queue on a missing folder: non-zero exit", code != 0)
+
+
 def check_template_reload(binary, work):
     """SIGHUP re-reads the templates folder while requests keep being answered."""
     templates = os.path.join(work, "templates")
@@ -317,10 +337,13 @@ def main():
     closed = free_port()
     http_port = free_port()
     log_path = os.path.join(work, "mailer-refused.log")
+    data = tempfile.mkdtemp(prefix="mailer-data-")
+    os.chmod(data, 0o777)
     mailer = start_mailer(binary, {
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(closed), "SMTP_SENDER": "no-reply@example.com",
-        "MAILER_PORT": str(http_port), "MAILER_TEMPLATES_DIR": os.path.abspath("templates"),
+        "MAILER_PORT": str(http_port), "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_DATA_DIR": data,
     }, log_path)
+    deferred_id = None
     try:
         status, content_type, answer = post(http_port, "/v1/emails/verification", {"to": "ada@example.org", "code": "1"}, wait=5)
         # Transient: the outbox keeps the email and says when it tries again.
@@ -328,9 +351,11 @@ def main():
               and answer.get("nextAttemptAt"), f"{status} {answer}")
         error = answer.get("error", {})
         check("closed port: error code ECONNREFUSED with a hint", error.get("code") == "ECONNREFUSED" and error.get("hint"), answer)
+        deferred_id = answer.get("id")
     finally:
         mailer.terminate()
         mailer.wait(timeout=15)
+    check_queue_cli(binary, data, deferred_id)
     log = open(log_path).read()
     check('closed port: log line with "code":"ECONNREFUSED"', any(
         json.loads(l).get("code") == "ECONNREFUSED" for l in log.splitlines() if l.strip()), log[-1000:])

@@ -84,7 +84,7 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    func encoded() -> Data {
+    public func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data("null".utf8)
