@@ -108,6 +108,7 @@ import Testing
         ("a.pdf", "application/pdf; name=x", nil, "attachments.contentType"),
         ("a.pdf", "pdf", nil, "attachments.contentType"),
         ("a.png", "image/png", "logo>\r\n", "attachments.contentId"),
+        ("a.png", "image/png", "logo", "attachments.contentId"),
     ])
     func badAttachmentsAreRefusedNamingTheField(filename: String, type: String, contentID: String?, field: String) throws {
         var message = try Self.message()

@@ -60,7 +60,7 @@ import Testing
         #expect(configuration.redactedSummary["smtp_rate_limit"] == "0.5 messages/s")
     }
 
-    @Test(arguments: [("SMTP_POOL_SIZE", "0"), ("SMTP_POOL_MAX_MESSAGES", "many"), ("SMTP_POOL_IDLE_SECONDS", "-1"), ("SMTP_RATE_LIMIT", "0"), ("SMTP_RATE_LIMIT", "fast")])
+    @Test(arguments: [("SMTP_POOL_SIZE", "0"), ("SMTP_POOL_MAX_MESSAGES", "many"), ("SMTP_POOL_IDLE_SECONDS", "-1"), ("SMTP_RATE_LIMIT", "0"), ("SMTP_RATE_LIMIT", "1e-11"), ("SMTP_RATE_LIMIT", "fast")])
     func badPoolSettingsStopStartUpNamingTheVariable(variable: String, value: String) {
         #expect {
             _ = try MailerConfiguration.fromEnvironment(environment(smtpPort: 587, [variable: value]))

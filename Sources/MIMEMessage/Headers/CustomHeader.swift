@@ -34,7 +34,7 @@ public struct CustomHeader: Sendable, Equatable {
         if EncodedWord.isRequired(for: value) {
             // Free text in X-* may be any script; the structured ones carry URLs and ids, which are ASCII.
             guard name.lowercased().hasPrefix("x-") else {
-                throw MessageError(field: "headers.\(name)", reason: "must be ASCII (URLs in <> and message ids)")
+                throw MessageError(field: "headers.\(name)", reason: "must be printable ASCII without \"=?\" (URLs in <> and message ids), as it is not free text")
             }
             return EncodedWord.encode(value, firstWordMaxLength: HeaderFolding.maxLineLength - (name.utf8.count + 2)).joined(separator: " ")
         }

@@ -31,7 +31,9 @@ public struct Attachment: Sendable, Equatable {
         if !Self.isMediaType(contentType) {
             return MessageError(field: "attachments.contentType", reason: "must be a MIME type such as application/pdf or image/png, got \"\(contentType.prefix(80))\"")
         }
-        if let contentID, contentID.isEmpty || contentID.utf8.count > 200 || !contentID.utf8.allSatisfy(Self.isContentIDByte) {
+        // RFC 2392: a cid: URL names a Content-ID, which has the msg-id form left@right.
+        if let contentID, contentID.utf8.count > 200 || !contentID.utf8.allSatisfy(Self.isContentIDByte)
+            || contentID.split(separator: "@", omittingEmptySubsequences: false).count != 2 || contentID.hasPrefix("@") || contentID.hasSuffix("@") {
             return MessageError(field: "attachments.contentId", reason: "must be letters, digits and . _ - @ only (e.g. logo@example.com), got \"\(contentID.prefix(80))\"")
         }
         return nil

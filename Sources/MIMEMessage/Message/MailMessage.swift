@@ -47,7 +47,8 @@ public struct MailMessage: Sendable {
     /// SMTP layer's policy to decide).
     public var envelopeRecipients: [String] { (to + cc + bcc).map(\.address) }
 
-    /// The complete RFC 5322 message as 7-bit ASCII with CRLF line endings only.
+    /// The complete RFC 5322 message with CRLF line endings only: 7-bit ASCII, except for
+    /// addresses with a non-ASCII local part, which RFC 6532 lets headers carry in UTF-8.
     /// No dot-stuffing: the SMTP layer does that when it transmits the DATA.
     public func serialized() throws(MessageError) -> [UInt8] {
         try serialized(boundaryGenerator: MIMEBoundary.random)

@@ -19,6 +19,7 @@ public enum MailerApplication {
         } catch {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: error.variable, message: error.problem)])
         }
+        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
         let store: OutboxStore
         do {
             store = try await OutboxStore.open(
@@ -29,7 +30,7 @@ public enum MailerApplication {
         }
         let pool = SMTPConnectionPool(client: client, configuration: configuration.pool, logger: logger)
         let waiters = DeliveryWaiters()
-        let worker = OutboxWorker(store: store, pool: pool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true)
+        let worker = OutboxWorker(store: store, pool: pool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true, dataDirectoryLock: lock)
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())

@@ -100,8 +100,8 @@ struct EnvironmentReader {
     /// A positive rate such as 10 or 0.5 (one message every two seconds); unset means no limit.
     mutating func rate(_ name: String) -> Double? {
         guard let value = string(name) else { return nil }
-        guard let rate = Double(value), rate.isFinite, rate > 0, rate <= 100_000 else {
-            problem(name, "must be a number of messages per second greater than 0 (e.g. 10, or 0.5 for one every two seconds), got \"\(value)\"")
+        guard let rate = Double(value), rate.isFinite, rate >= 0.001, rate <= 100_000 else {
+            problem(name, "must be a number of messages per second from 0.001 to 100000 (e.g. 10, or 0.5 for one every two seconds), got \"\(value)\"")
             return nil
         }
         return rate

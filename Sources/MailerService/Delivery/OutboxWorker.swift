@@ -27,11 +27,15 @@ public final class OutboxWorker: Service, Sendable {
     private let continuation: AsyncStream<Event>.Continuation
 
     private let ownsStore: Bool
+    /// Held as long as the worker lives, so no second service works on the same outbox.
+    private let dataDirectoryLock: DataDirectoryLock?
 
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
-    public init(store: OutboxStore, pool: SMTPConnectionPool, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger, ownsStore: Bool = false) {
+    init(store: OutboxStore, pool: SMTPConnectionPool, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
+         ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil) {
         self.store = store
         self.ownsStore = ownsStore
+        self.dataDirectoryLock = dataDirectoryLock
         self.pool = pool
         self.retryPolicy = retryPolicy
         self.waiters = waiters
@@ -178,8 +182,11 @@ public final class OutboxWorker: Service, Sendable {
             metadata["smtp_code"] = .stringConvertible(reply.code)
             metadata["smtp_reply"] = "\(reply.message)"
         }
+        if let command = error.command { metadata["smtp_command"] = "\(command)" }
         if let phase = error.phase { metadata["phase"] = "\(phase)" }
+        if let enhanced = error.enhancedStatusCode { metadata["smtp_enhanced_code"] = "\(enhanced)" }
         if !error.rejectedRecipients.isEmpty { metadata["rejected_recipients"] = .array(error.rejectedRecipients.map { .string($0) }) }
+        if let reason = error.tlsReason { metadata["tls_reason"] = "\(reason)" }
         do {
             switch decision {
             case .retry(let next):

@@ -31,6 +31,11 @@ struct EmailRequest: Sendable {
         cc = try Self.addresses(fields["cc"], field: "cc", required: false)
         bcc = try Self.addresses(fields["bcc"], field: "bcc", required: false)
         replyTo = try Self.addresses(fields["replyTo"], field: "replyTo", required: false)
+        // Only envelope addresses make the SMTP client ask for SMTPUTF8; a UTF-8 Reply-To alone
+        // would reach servers that cannot carry it.
+        if let international = replyTo.first(where: \.isInternational) {
+            throw Problem.validation("replyTo", "'replyTo' \(international.address) has a non-ASCII local part, which is not supported for Reply-To; use an ASCII address")
+        }
         if recipients.count + cc.count + bcc.count > Self.maximumRecipients {
             throw Problem.validation("to", "to, cc and bcc name \(recipients.count + cc.count + bcc.count) addresses; at most \(Self.maximumRecipients) in all")
         }

@@ -144,8 +144,8 @@ struct EmailRoutes: Sendable {
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch {
-            throw Problem(status: .contentTooLarge, code: "EVALIDATION", title: "Request too large",
-                          detail: "the body is larger than \(limit) bytes")
+            throw Problem(status: .contentTooLarge, code: "EMESSAGE", title: "Request too large",
+                          detail: "the body could not be read within \(limit) bytes (its size follows MAILER_MAX_MESSAGE_BYTES); send smaller attachments or links to them")
         }
         if buffer.readableBytes == 0, let emptyBody { return emptyBody }
         guard buffer.readableBytes > 0 else {

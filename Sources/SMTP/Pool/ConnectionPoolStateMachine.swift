@@ -58,13 +58,14 @@ struct ConnectionPoolStateMachine<Connection> {
     }
 
     /// `isUsable` tells whether an idle connection is still open: the server may have closed it
-    /// while it sat here. Such connections come back in `discard`, to be closed and forgotten.
-    mutating func lease(waiter: Int, isUsable: (Connection) -> Bool) -> (result: LeaseResult, discard: [Connection]) {
+    /// while it sat here. Such entries come back in `discard`, to be closed and forgotten (their
+    /// idle timers too).
+    mutating func lease(waiter: Int, isUsable: (Connection) -> Bool) -> (result: LeaseResult, discard: [Entry]) {
         guard !isShutDown else { return (.granted(.shutDown), []) }
-        var discard: [Connection] = []
+        var discard: [Entry] = []
         while let (entry, _) = idle.popLast() {
             guard isUsable(entry.connection) else {
-                discard.append(entry.connection)
+                discard.append(entry)
                 continue
             }
             busy += 1

@@ -133,11 +133,12 @@ public final class SMTPConnectionPool: Sendable {
         }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Grant, Never>) in
-                let (immediate, discard) = state.withLock { state -> (Grant?, [SMTPConnection]) in
+                let (immediate, discard) = state.withLock { state -> (Grant?, [Machine.Entry]) in
                     state.arriving.remove(waiter)
                     if state.cancelledWhileArriving.remove(waiter) != nil { return (.cancelled, []) }
                     let (result, discard) = state.machine.lease(waiter: waiter, isUsable: { $0.isUsable })
                     state.statistics.staleConnectionsReplaced += discard.count
+                    for entry in discard { state.idleTimers.removeValue(forKey: entry.id)?.cancel() }
                     switch result {
                     case .granted(let grant):
                         if case .use(let entry) = grant { state.idleTimers.removeValue(forKey: entry.id)?.cancel() }
@@ -147,9 +148,9 @@ public final class SMTPConnectionPool: Sendable {
                         return (nil, discard)
                     }
                 }
-                for connection in discard {
-                    logger.debug("pooled SMTP connection was closed while idle; replacing it")
-                    connection.beginClosing()
+                for entry in discard {
+                    logger.debug("pooled SMTP connection was closed while idle; replacing it", metadata: ["connection": "\(entry.id)"])
+                    entry.connection.beginClosing()
                 }
                 if let immediate { continuation.resume(returning: immediate) }
             }
@@ -167,24 +168,22 @@ public final class SMTPConnectionPool: Sendable {
     }
 
     private func release(_ entry: Machine.Entry, reusable: Bool) {
+        let idleTimeout = TimeAmount(configuration.idleTimeout)
         let (actions, wakeup) = state.withLock { state in
             let actions = state.machine.release(entry, reusable: reusable)
+            if let (entryID, token) = actions.startIdleTimer {
+                // Under the lock, so that a lease of this connection cannot come between putting it
+                // idle and storing its timer (scheduling only queues the task on the loop).
+                state.idleTimers[entryID]?.cancel()
+                state.idleTimers[entryID] = entry.connection.eventLoop.scheduleTask(in: idleTimeout) { [weak self] in
+                    guard let self else { return }
+                    self.idleTimerFired(entryID: entryID, token: token)
+                }
+            }
             return (actions, Self.takeWaiter(actions.wakeup, from: &state))
         }
         if let connection = actions.close {
             connection.beginClosing()
-        }
-        if let (entryID, token) = actions.startIdleTimer {
-            let timer = entry.connection.eventLoop.scheduleTask(in: TimeAmount(configuration.idleTimeout)) { [weak self] in
-                guard let self else { return }
-                self.idleTimerFired(entryID: entryID, token: token)
-            }
-            state.withLock { state in
-                // The connection may have been leased again (and its timer slot cleared) before
-                // the timer was stored; a stale timer then only finds the token changed.
-                state.idleTimers[entryID]?.cancel()
-                state.idleTimers[entryID] = timer
-            }
         }
         Self.resume(wakeup)
     }

@@ -73,3 +73,21 @@ import Testing
         #expect(server.messages.first?.data.contains("77") == true)
     }
 }
+
+@Suite struct DataDirectoryLockTests {
+    @Test func aSecondServiceOnTheSameOutboxIsRefusedAtStartUp() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("locked-\(UUID().uuidString)").path
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        try await withService(smtpPort: server.port, ["MAILER_DATA_DIR": data]) { _ in
+            let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: server.port, ["MAILER_DATA_DIR": data]))
+            do {
+                _ = try await MailerApplication.build(configuration: configuration, logger: CapturedLog().logger)
+                Issue.record("a second service on the same MAILER_DATA_DIR must not start")
+            } catch let error as ConfigurationError {
+                #expect(error.problems.first?.variable == "MAILER_DATA_DIR")
+                #expect(error.problems.first?.message.contains("in use by another running mailer") == true)
+            }
+        }
+    }
+}

@@ -33,4 +33,15 @@ import Testing
         #expect(server.messages.isEmpty)
         #expect(!server.commands.contains { $0.hasPrefix("MAIL FROM") })
     }
+
+    @Test func aNonASCIIReplyToIsRefusedBeforeAnythingIsQueued() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        try await withService(smtpPort: server.port, ["SMTP_OPPORTUNISTIC_TLS": "false"]) { client in
+            let answer = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1", "replyTo": "josé@example.com"}"#)
+            #expect(answer.status == .unprocessableContent)
+            #expect(answer.json["field"] as? String == "replyTo")
+        }
+        #expect(server.messages.isEmpty)
+    }
 }

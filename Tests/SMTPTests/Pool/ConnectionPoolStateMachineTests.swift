@@ -63,7 +63,7 @@ import Testing
         _ = machine.release(a, reusable: true)
         a.connection.isOpen = false
         let (result, discard) = machine.lease(waiter: 0, isUsable: { $0.isOpen })
-        #expect(discard.map(\.name) == ["a"])
+        #expect(discard.map(\.connection.name) == ["a"])
         guard case .granted(.create) = result else { Issue.record("a new connection should be opened, got \(result)"); return }
         #expect(machine.idle.isEmpty)
         #expect(machine.busy == 1)
