@@ -29,8 +29,17 @@ public enum MailerApplication {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: "MAILER_DATA_DIR", message: "\(error)")])
         }
         let pool = SMTPConnectionPool(client: client, configuration: configuration.pool, logger: logger)
+        var fallbackPool: SMTPConnectionPool?
+        if let fallback = configuration.fallbackSMTP {
+            do {
+                fallbackPool = SMTPConnectionPool(client: try SMTPClient(configuration: fallback), configuration: configuration.pool, logger: logger)
+            } catch {
+                let variable = error.variable.hasPrefix("SMTP_") ? "SMTP_FALLBACK_" + error.variable.dropFirst(5) : error.variable
+                throw ConfigurationError(problems: [ConfigurationProblem(variable: variable, message: error.problem)])
+            }
+        }
         let waiters = DeliveryWaiters()
-        let worker = OutboxWorker(store: store, pool: pool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true, dataDirectoryLock: lock)
+        let worker = OutboxWorker(store: store, pool: pool, fallback: fallbackPool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true, dataDirectoryLock: lock)
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())

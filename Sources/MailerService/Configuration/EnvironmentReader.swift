@@ -9,7 +9,7 @@ struct EnvironmentReader {
     private let reader: ConfigReader
     private(set) var problems: [ConfigurationProblem] = []
 
-    static let secretVariables: Set<String> = ["SMTP_PASSWORD", "SMTP_OAUTH2_TOKEN", "DKIM_PRIVATE_KEY"]
+    static let secretVariables: Set<String> = ["SMTP_PASSWORD", "SMTP_OAUTH2_TOKEN", "SMTP_FALLBACK_PASSWORD", "SMTP_FALLBACK_OAUTH2_TOKEN", "DKIM_PRIVATE_KEY"]
 
     init(environment: [String: String]) {
         let provider = EnvironmentVariablesProvider(

@@ -21,6 +21,8 @@ public struct MailerConfiguration: Sendable {
     public var pool: SMTPPoolConfiguration
     /// Signs every message when DKIM_DOMAIN, DKIM_SELECTOR and a key are set.
     public var dkim: DKIMSigner?
+    /// SMTP_FALLBACK_*: where an attempt goes when the primary server cannot be reached.
+    public var fallbackSMTP: SMTPClientConfiguration?
     /// The largest message, attachments included, the service builds (MAILER_MAX_MESSAGE_BYTES).
     public var maximumMessageBytes = 10 * 1024 * 1024
     /// Where the outbox database lives (MAILER_DATA_DIR); a volume in the compose file.
@@ -61,39 +63,10 @@ public struct MailerConfiguration: Sendable {
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> MailerConfiguration {
         var env = EnvironmentReader(environment: environment)
 
-        let host = env.required("SMTP_HOST", "the SMTP server's host name, e.g. smtp.example.com (mailpit in the compose file)")
-        let port = env.port("SMTP_PORT", required: true, default: 587)
+        let primary = Self.readServer(&env, prefix: "SMTP_")
         let senderText = env.required("SMTP_SENDER", "the From address, e.g. no-reply@example.com or \"Example <no-reply@example.com>\"")
-        let implicitTLS = env.bool("SMTP_TLS", default: false)
-        let opportunisticTLS = env.bool("SMTP_OPPORTUNISTIC_TLS", default: true)
-        let skipVerify = env.bool("SMTP_TLS_SKIP_VERIFY", default: false)
-        let allowInsecureAuth = env.bool("SMTP_ALLOW_INSECURE_AUTH", default: false)
-        let cipherSpec = env.string("SMTP_CIPHER_SPEC") ?? "TLSv1.2"
-        let caFile = env.string("SMTP_CA_FILE")
-        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
-            env.problem("SMTP_CA_FILE", "must be a readable PEM file of CA certificates to trust; cannot read \(caFile)")
-        }
-
-        let requireStartTLS = env.bool("SMTP_REQUIRE_STARTTLS", default: false)
-        if requireStartTLS, !implicitTLS, !opportunisticTLS {
-            env.problem("SMTP_REQUIRE_STARTTLS", "cannot be true with SMTP_OPPORTUNISTIC_TLS=false: set SMTP_OPPORTUNISTIC_TLS=true to upgrade with STARTTLS, or SMTP_REQUIRE_STARTTLS=false")
-        }
-
-        let username = env.string("SMTP_USERNAME")
-        let password = env.raw("SMTP_PASSWORD")
-        // Unlike a password, a bearer token never holds meaningful spaces; a stray CR from an env file would break it.
-        let oauth2Token = env.string("SMTP_OAUTH2_TOKEN")
-        if oauth2Token != nil {
-            // XOAUTH2 logs in with the account name and the token; a password is not needed.
-            if username == nil {
-                env.problem("SMTP_USERNAME", "is required when SMTP_OAUTH2_TOKEN is set: XOAUTH2 needs the mailbox the token was issued for")
-            }
-        } else if (username == nil) != (password == nil) {
-            env.problem(
-                username == nil ? "SMTP_USERNAME" : "SMTP_PASSWORD",
-                "is required when \(username == nil ? "SMTP_PASSWORD" : "SMTP_USERNAME") is set: AUTH needs both (or neither, for servers without login)"
-            )
-        }
+        // A second provider for when the first cannot be reached (see OutboxWorker).
+        let fallback = env.string("SMTP_FALLBACK_HOST") == nil ? nil : Self.readServer(&env, prefix: "SMTP_FALLBACK_")
 
         let timeouts = SMTPClientConfiguration.Timeouts(
             connect: env.seconds("SMTP_CONNECT_TIMEOUT", default: .seconds(10)),
@@ -154,24 +127,17 @@ public struct MailerConfiguration: Sendable {
             }
         }
 
-        guard env.problems.isEmpty, let host, let sender else {
+        guard env.problems.isEmpty, var smtp = primary, let sender else {
             throw ConfigurationError(problems: env.problems)
         }
-
-        var smtp = SMTPClientConfiguration(
-            host: host,
-            port: port,
-            security: implicitTLS ? .implicitTLS : (opportunisticTLS ? .startTLSWhenOffered : .plaintext),
-            credentials: username.flatMap { user in
-                (password ?? (oauth2Token != nil ? "" : nil)).map { .init(username: user, password: $0) }
-            }
-        )
-        smtp.requireStartTLS = requireStartTLS
-        smtp.oauth2Token = oauth2Token.map(SMTPClientConfiguration.OAuth2Token.init)
-        smtp.allowInsecureAuth = allowInsecureAuth
-        smtp.tls = .init(cipherSpec: cipherSpec, caFile: caFile, skipVerify: skipVerify)
         smtp.heloName = heloName
         smtp.timeouts = timeouts
+        let fallbackSMTP = fallback.map { server -> SMTPClientConfiguration in
+            var server = server
+            server.heloName = heloName
+            server.timeouts = timeouts
+            return server
+        }
 
         var configuration = MailerConfiguration(
             smtp: smtp,
@@ -191,6 +157,7 @@ public struct MailerConfiguration: Sendable {
         )
         configuration.defaultLocale = defaultLocale ?? .english
         configuration.dkim = dkim
+        configuration.fallbackSMTP = fallbackSMTP
         configuration.maximumMessageBytes = maximumMessageBytes
         configuration.dataDirectory = dataDirectory
         configuration.retryPolicy = RetryPolicy(baseDelay: retryBase, maximumAttempts: maximumAttempts, maximumAge: maximumAge)
@@ -240,6 +207,58 @@ public struct MailerConfiguration: Sendable {
         }
     }
 
+    /// One SMTP server's variables: `prefix` is "SMTP_" for the primary and "SMTP_FALLBACK_" for
+    /// the fallback, which takes the same variables. Nil when a required one is missing.
+    static func readServer(_ env: inout EnvironmentReader, prefix: String) -> SMTPClientConfiguration? {
+        let p = prefix
+        let host = env.required("\(p)HOST", "the SMTP server's host name, e.g. smtp.example.com (mailpit in the compose file)")
+        let port = env.port("\(p)PORT", required: true, default: 587)
+        let implicitTLS = env.bool("\(p)TLS", default: false)
+        let opportunisticTLS = env.bool("\(p)OPPORTUNISTIC_TLS", default: true)
+        let skipVerify = env.bool("\(p)TLS_SKIP_VERIFY", default: false)
+        let allowInsecureAuth = env.bool("\(p)ALLOW_INSECURE_AUTH", default: false)
+        let cipherSpec = env.string("\(p)CIPHER_SPEC") ?? "TLSv1.2"
+        let caFile = env.string("\(p)CA_FILE")
+        if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
+            env.problem("\(p)CA_FILE", "must be a readable PEM file of CA certificates to trust; cannot read \(caFile)")
+        }
+
+        let requireStartTLS = env.bool("\(p)REQUIRE_STARTTLS", default: false)
+        if requireStartTLS, !implicitTLS, !opportunisticTLS {
+            env.problem("\(p)REQUIRE_STARTTLS", "cannot be true with \(p)OPPORTUNISTIC_TLS=false: set \(p)OPPORTUNISTIC_TLS=true to upgrade with STARTTLS, or \(p)REQUIRE_STARTTLS=false")
+        }
+
+        let username = env.string("\(p)USERNAME")
+        let password = env.raw("\(p)PASSWORD")
+        // Unlike a password, a bearer token never holds meaningful spaces; a stray CR from an env file would break it.
+        let oauth2Token = env.string("\(p)OAUTH2_TOKEN")
+        if oauth2Token != nil {
+            // XOAUTH2 logs in with the account name and the token; a password is not needed.
+            if username == nil {
+                env.problem("\(p)USERNAME", "is required when \(p)OAUTH2_TOKEN is set: XOAUTH2 needs the mailbox the token was issued for")
+            }
+        } else if (username == nil) != (password == nil) {
+            env.problem(
+                username == nil ? "\(p)USERNAME" : "\(p)PASSWORD",
+                "is required when \(username == nil ? "\(p)PASSWORD" : "\(p)USERNAME") is set: AUTH needs both (or neither, for servers without login)"
+            )
+        }
+        guard let host else { return nil }
+        var smtp = SMTPClientConfiguration(
+            host: host,
+            port: port,
+            security: implicitTLS ? .implicitTLS : (opportunisticTLS ? .startTLSWhenOffered : .plaintext),
+            credentials: username.flatMap { user in
+                (password ?? (oauth2Token != nil ? "" : nil)).map { .init(username: user, password: $0) }
+            }
+        )
+        smtp.requireStartTLS = requireStartTLS
+        smtp.oauth2Token = oauth2Token.map(SMTPClientConfiguration.OAuth2Token.init)
+        smtp.allowInsecureAuth = allowInsecureAuth
+        smtp.tls = .init(cipherSpec: cipherSpec, caFile: caFile, skipVerify: skipVerify)
+        return smtp
+    }
+
     static func isValidHeloName(_ name: String) -> Bool {
         if name.hasPrefix("[") && name.hasSuffix("]") { return name.count > 2 && !name.contains(" ") }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
@@ -282,6 +301,10 @@ public struct MailerConfiguration: Sendable {
             "mailer_retry": "from \(retryPolicy.baseDelay), doubling to \(retryPolicy.maximumDelay), at most \(retryPolicy.maximumAttempts) attempts within \(retryPolicy.maximumAge)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }
+        if let fallback = fallbackSMTP {
+            let security = fallback.security == .implicitTLS ? "implicit TLS" : fallback.security == .plaintext ? "plaintext" : "STARTTLS when offered"
+            summary["smtp_fallback"] = "\(fallback.host):\(fallback.port) (\(security)), user \(fallback.credentials?.username ?? "(none)"), password \(fallback.credentials == nil || fallback.credentials?.password == "" ? "(none)" : "<redacted>")"
+        }
         if let dkim {
             summary["dkim"] = "\(dkim.key.algorithm) d=\(dkim.domain) s=\(dkim.selector)"
         } else {

@@ -20,6 +20,8 @@ public final class OutboxWorker: Service, Sendable {
 
     private let store: OutboxStore
     private let pool: SMTPConnectionPool
+    /// SMTP_FALLBACK_*: takes an attempt the primary server could not even be reached for.
+    private let fallback: SMTPConnectionPool?
     private let retryPolicy: RetryPolicy
     private let waiters: DeliveryWaiters
     private let logger: Logger
@@ -31,9 +33,10 @@ public final class OutboxWorker: Service, Sendable {
     private let dataDirectoryLock: DataDirectoryLock?
 
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
-    init(store: OutboxStore, pool: SMTPConnectionPool, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
+    init(store: OutboxStore, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
          ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil) {
         self.store = store
+        self.fallback = fallback
         self.ownsStore = ownsStore
         self.dataDirectoryLock = dataDirectoryLock
         self.pool = pool
@@ -103,6 +106,7 @@ public final class OutboxWorker: Service, Sendable {
             self.continuation.yield(.shutdown)
         }
         await pool.close()
+        await fallback?.close()
         if ownsStore {
             do { try await store.close() } catch { logger.error("outbox not closed cleanly", metadata: ["error": "\(error)"]) }
         }
@@ -134,9 +138,10 @@ public final class OutboxWorker: Service, Sendable {
         let mail = SMTPMail(sender: record.sender, recipients: record.recipients, content: claimed.content)
         let started = ContinuousClock.now
         do {
-            let receipt = try await pool.send(mail, logger: logger)
-            try await recordSent(record.id, receipt)
+            let (receipt, provider) = try await send(mail, logger: logger)
+            try await recordSent(record.id, receipt, provider: provider)
             logger.info("email sent", metadata: [
+                "provider": "\(provider)",
                 "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
                 "smtp_code": .stringConvertible(receipt.reply.code),
                 "smtp_reply": "\(receipt.reply.message)",
@@ -144,8 +149,8 @@ public final class OutboxWorker: Service, Sendable {
                 "smtp_connection_message": .stringConvertible(receipt.messageNumberOnConnection),
             ])
             waiters.publish(record.id, .sent(receipt))
-        } catch let error as SMTPError {
-            await recordFailure(claimed, error, logger: logger, started: started)
+        } catch let failure as ProviderFailure {
+            await recordFailure(claimed, failure.error, provider: failure.provider, logger: logger, started: started)
         } catch {
             // The send worked but the outbox could not record it: it stays `sending` and goes
             // again after a restart (at least once), which the log must say.
@@ -153,14 +158,48 @@ public final class OutboxWorker: Service, Sendable {
         }
     }
 
-    private func recordSent(_ id: String, _ receipt: SMTPDeliveryReceipt) async throws {
-        _ = try await store.recordSent(id, reply: ServerReply(
-            code: receipt.reply.code,
-            enhancedCode: receipt.reply.enhancedStatusCode.map { "\($0)" },
-            text: receipt.reply.message))
+    private struct ProviderFailure: Error {
+        let error: SMTPError
+        let provider: ProviderName
     }
 
-    private func recordFailure(_ claimed: ClaimedMessage, _ error: SMTPError, logger: Logger, started: ContinuousClock.Instant) async {
+    /// Through the primary server; through the fallback when the primary could not be reached or
+    /// spoken to at all (nothing of the message reached it, so it cannot arrive twice).
+    private func send(_ mail: SMTPMail, logger: Logger) async throws(ProviderFailure) -> (SMTPDeliveryReceipt, ProviderName) {
+        let primaryError: SMTPError
+        do {
+            return (try await pool.send(mail, logger: logger), .primary)
+        } catch {
+            primaryError = error
+        }
+        guard let fallback, Self.fallsBack(primaryError) else { throw ProviderFailure(error: primaryError, provider: .primary) }
+        logger.warning("primary SMTP server unreachable; sending through the fallback", metadata: [
+            "code": "\(primaryError.code.rawValue)", "error": "\(primaryError.message)",
+            "smtp_fallback_host": "\(fallback.client.configuration.host)",
+        ])
+        do {
+            return (try await fallback.send(mail, logger: logger), .fallback)
+        } catch {
+            throw ProviderFailure(error: error, provider: .fallback)
+        }
+    }
+
+    /// ECONNREFUSED, ETIMEDOUT, EDNS, EHOSTUNREACH and ETLS before the session was established.
+    static func fallsBack(_ error: SMTPError) -> Bool {
+        let connectionLevel: [SMTPErrorCode] = [.connectionRefused, .timedOut, .dns, .hostUnreachable, .tls]
+        let beforeSession: [SMTPPhase] = [.connect, .tlsHandshake, .greeting, .ehlo, .helo, .startTLS]
+        return connectionLevel.contains(error.code) && (error.phase.map(beforeSession.contains) ?? true)
+    }
+
+    private func recordSent(_ id: String, _ receipt: SMTPDeliveryReceipt, provider: ProviderName) async throws {
+        let reply = ServerReply(
+            code: receipt.reply.code,
+            enhancedCode: receipt.reply.enhancedStatusCode.map { "\($0)" },
+            text: receipt.reply.message)
+        _ = try await store.recordSent(id, reply: reply, provider: provider)
+    }
+
+    private func recordFailure(_ claimed: ClaimedMessage, _ error: SMTPError, provider: ProviderName, logger: Logger, started: ContinuousClock.Instant) async {
         let record = claimed.record
         // EAUTH and ECERT are configuration problems: mail waits until the operator fixes them,
         // as Postfix soft-bounces SASL failures, instead of failing every queued email.
@@ -172,6 +211,7 @@ public final class OutboxWorker: Service, Sendable {
             detail: error.message,
             reply: error.reply.map { ServerReply(code: $0.code, enhancedCode: $0.enhancedStatusCode.map { "\($0)" }, text: $0.message) })
         var metadata: Logger.Metadata = [
+            "provider": "\(provider)",
             "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
             "code": "\(error.code.rawValue)",
             "hint": "\(error.hint)",
@@ -190,13 +230,13 @@ public final class OutboxWorker: Service, Sendable {
         do {
             switch decision {
             case .retry(let next):
-                _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next)
+                _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next, provider: provider)
                 metadata["next_attempt_at"] = "\(next.formatted(.iso8601))"
                 let level: Logger.Level = error.code == .authentication || error.code == .certificate ? .error : .warning
                 logger.log(level: level, "email deferred", metadata: metadata)
                 waiters.publish(record.id, .deferred(error, nextAttempt: next))
             case .giveUp(let reason):
-                _ = try await store.recordFailed(record.id, error: failure)
+                _ = try await store.recordFailed(record.id, error: failure, provider: provider)
                 metadata["reason"] = "\(reason)"
                 logger.error("email not sent", metadata: metadata)
                 waiters.publish(record.id, .failed(error))
