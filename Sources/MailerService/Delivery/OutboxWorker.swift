@@ -53,6 +53,13 @@ public final class OutboxWorker: Service, Sendable {
 
     public func run() async throws {
         let recovered = try await store.recoverInterrupted()
+        if let stats = try? await store.stats() {
+            logger.info("outbox open", metadata: [
+                "path": "\(store.path)",
+                "queued": .stringConvertible((stats.counts[.queued] ?? 0) + (stats.counts[.deferred] ?? 0)),
+                "sent_today": .stringConvertible(stats.sentToday),
+            ])
+        }
         if recovered > 0 {
             logger.warning("emails interrupted by the previous stop are queued again; a server may have them already (same Message-ID)", metadata: [
                 "count": .stringConvertible(recovered),
