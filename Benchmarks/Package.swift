@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // Benchmark package: compares MustacheRenderer with hummingbird-project/swift-mustache, and the
-// SMTP client (through its connection pool) with Postfix smtp-source and Python smtplib.
+// SMTP client (through its connection pool) with Postfix smtp-source and Python smtplib, and
+// holds http-hello, the Hummingbird hello-world ceiling for the HTTP benchmark (http-vs-hello.sh).
 // Kept apart from the root package so the product never depends on it.
 // Sources/MustacheRenderer and Sources/SMTP are symlinks to the root package's
 // ../../Sources/MustacheRenderer and ../../Sources/SMTP (SwiftPM does not accept target paths
@@ -18,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        // Same version as the root Package.swift (the service's HTTP server).
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
     ],
     targets: [
         .target(name: "MustacheRenderer"),
@@ -48,6 +51,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Hello-world ceiling for http-vs-hello.sh: the service's route, method and body size, no work.
+        .executableTarget(
+            name: "http-hello",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
     ]

@@ -1,0 +1,273 @@
+#!/usr/bin/env bash
+# http-vs-hello.sh - the service end to end over HTTP, next to a Hummingbird hello-world ceiling,
+# in one run: wrk POSTs /v1/emails/verification, the mailer writes each email to its SQLite outbox
+# (WAL, synchronous=FULL: one fsync per commit, the product default) before answering 202, and its
+# worker sends the queue through the SMTP pool into Postfix smtp-sink.
+#
+# Usage: Benchmarks/http-vs-hello.sh [--duration S] [--connections C] [--threads T] [--rounds R]
+#                                    [--warmup S] [--smtp-bench PATH] [--no-build]
+#   --duration S      seconds per wrk run (default 10)
+#   --connections C   wrk -c C: concurrent HTTP/1.1 keep-alive connections (default 16)
+#   --threads T       wrk -t T (default 2)
+#   --rounds R        rounds of (hello, mailer); the order alternates between rounds (default 2)
+#   --warmup S        an untimed wrk run of S seconds against each server first (default 2; 0: none)
+#   --smtp-bench PATH smtp-bench binary for the SMTP-only comparison (default: Benchmarks/.build/
+#                     release/smtp-bench if it exists, else that comparison is skipped)
+#   --no-build        use the mailer and http-hello already built in release
+#
+# Prints per run requests/s, p50 and p99 latency (wrk --latency, via http-verification.lua);
+# after every mailer run it waits until the outbox is drained (GET /v1/queue/stats until
+# queued + deferred + sending == 0) and prints delivered msgs/s = emails sent / seconds from the
+# start of the run to drained, cross-checked with smtp-sink's message counter; then the medians,
+# ratio_vs_hello= (mailer req/s / hello req/s) and whether the >= 0.5 target is met.
+# Stops with exit 1 when a request fails (socket error, timeout or an answer other than 2xx), when
+# the outbox holds fewer emails than wrk saw answered, when an email fails or when smtp-sink's
+# counter does not match the emails sent.
+# Needs: Swift 6.3, wrk (apt-get install -y wrk), postfix (/usr/sbin/smtp-sink), python3.
+set -u
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+DURATION=10
+C=16
+T=2
+ROUNDS=2
+WARMUP=2
+SMTP_BENCH=""
+BUILD=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --duration) DURATION=$2; shift ;;
+    --connections) C=$2; shift ;;
+    --threads) T=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --smtp-bench) SMTP_BENCH=$2; shift ;;
+    --no-build) BUILD=0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+WRK=$(command -v wrk) || { echo "wrk not found: apt-get install -y wrk" >&2; exit 2; }
+SINK_BIN=$(command -v smtp-sink || echo /usr/sbin/smtp-sink)
+[ -x "$SINK_BIN" ] || {
+  echo "missing $SINK_BIN; install Postfix's tools without configuring an MTA:" >&2
+  echo '  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections' >&2
+  echo '  DEBIAN_FRONTEND=noninteractive apt-get install -y postfix' >&2
+  exit 2
+}
+PY=$(command -v python3) || { echo "python3 not found" >&2; exit 2; }
+LUA="$HERE/http-verification.lua"
+
+if [ "$BUILD" = 1 ]; then
+  echo "building mailer and http-hello (release)..." >&2
+  swift build -c release --package-path "$ROOT" --product mailer >&2 || exit 1
+  swift build -c release --package-path "$HERE" --product http-hello >&2 || exit 1
+fi
+MAILER="$(swift build -c release --package-path "$ROOT" --show-bin-path)/mailer"
+HELLO="$(swift build -c release --package-path "$HERE" --show-bin-path)/http-hello"
+for b in "$MAILER" "$HELLO"; do
+  [ -x "$b" ] || { echo "missing $b (run without --no-build)" >&2; exit 2; }
+done
+if [ -z "$SMTP_BENCH" ] && [ -x "$HERE/.build/release/smtp-bench" ]; then
+  SMTP_BENCH="$HERE/.build/release/smtp-bench"
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/http-vs-hello.XXXXXX")
+DATA="$WORK/data"
+mkdir -p "$DATA"
+FSTYPE=$(stat -f -c %T "$DATA")
+if [ "$FSTYPE" = tmpfs ] || [ "$FSTYPE" = ramfs ]; then
+  # fsync is free on tmpfs: the figure would not be the product's.
+  echo "MAILER_DATA_DIR would be on $FSTYPE ($DATA), where fsync costs nothing; set TMPDIR to a disk" >&2
+  rm -rf "$WORK"
+  exit 2
+fi
+
+SINK_PID=""; HELLO_PID=""; MAILER_PID=""
+stop_pid() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null
+    for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+  fi
+}
+cleanup() {
+  stop_pid "$MAILER_PID"; stop_pid "$HELLO_PID"; stop_pid "$SINK_PID"
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() {  # PORT PID LABEL LOG
+  for _ in $(seq 200); do
+    "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.5).close()' "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "$3 did not start:" >&2; tail -20 "$4" >&2; exit 1
+}
+
+# ---- smtp-sink ---------------------------------------------------------------
+SMTP_PORT=$(free_port)
+USER_OPT=()
+[ "$(id -u)" = 0 ] && USER_OPT=(-u nobody)   # smtp-sink refuses to run as root without -u
+# -c: counters ("sess=.. quit=.. mesg=..") on stdout, to check what arrived.
+"$SINK_BIN" "${USER_OPT[@]}" -c -4 127.0.0.1:"$SMTP_PORT" 1024 >"$WORK/sink.out" 2>"$WORK/sink.err" &
+SINK_PID=$!
+wait_port "$SMTP_PORT" "$SINK_PID" smtp-sink "$WORK/sink.err"
+
+sink_messages() {  # the last "mesg=" counter smtp-sink printed
+  tr '\r' '\n' <"$WORK/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -1 | sed 's/^$/0/'
+}
+
+# ---- http-hello and the mailer -------------------------------------------------
+HELLO_PORT=$(free_port)
+"$HELLO" --host 127.0.0.1 --port "$HELLO_PORT" >"$WORK/hello.log" 2>&1 &
+HELLO_PID=$!
+wait_port "$HELLO_PORT" "$HELLO_PID" http-hello "$WORK/hello.log"
+
+MAILER_PORT=$(free_port)
+env SMTP_HOST=127.0.0.1 SMTP_PORT="$SMTP_PORT" SMTP_SENDER=no-reply@example.com \
+  SMTP_OPPORTUNISTIC_TLS=false MAILER_HOST=127.0.0.1 MAILER_PORT="$MAILER_PORT" \
+  MAILER_TEMPLATES_DIR="$ROOT/templates" MAILER_DATA_DIR="$DATA" MAILER_LOG_LEVEL=warning \
+  "$MAILER" serve >"$WORK/mailer.log" 2>&1 &
+MAILER_PID=$!
+wait_port "$MAILER_PORT" "$MAILER_PID" "mailer serve" "$WORK/mailer.log"
+
+# stats -> "pending sent failed total" from GET /v1/queue/stats (pending = queued+deferred+sending)
+STATS_PY='
+import json, sys, urllib.request
+s = json.load(urllib.request.urlopen("http://127.0.0.1:%s/v1/queue/stats" % sys.argv[1], timeout=10))["counts"]
+print(s["queued"] + s["deferred"] + s["sending"], s["sent"], s["failed"], sum(s.values()))
+'
+stats() { "$PY" -c "$STATS_PY" "$MAILER_PORT"; }
+# wait_drained: poll every 20 ms until nothing is pending (at most 300 s); prints "EPOCH sent failed total"
+DRAIN_PY='
+import json, sys, time, urllib.request
+url = "http://127.0.0.1:%s/v1/queue/stats" % sys.argv[1]
+deadline = time.time() + 300
+while True:
+    s = json.load(urllib.request.urlopen(url, timeout=10))["counts"]
+    now = time.time()
+    if s["queued"] + s["deferred"] + s["sending"] == 0:
+        print("%.6f %d %d %d" % (now, s["sent"], s["failed"], sum(s.values()))); break
+    if now > deadline:
+        print("queue not drained after 300 s: %s" % s, file=sys.stderr); sys.exit(1)
+    time.sleep(0.02)
+'
+
+kv() { sed -n "s/^$1=\([0-9.]*\)$/\1/p" "$2" | tail -1; }
+
+# run_wrk PORT SECONDS OUT: wrk against 127.0.0.1:PORT; exit 1 on any failed request
+run_wrk() {
+  "$WRK" -t "$T" -c "$C" -d "${2}s" --latency -s "$LUA" "http://127.0.0.1:$1/v1/emails/verification" >"$3" 2>&1 \
+    || { echo "wrk failed:" >&2; cat "$3" >&2; exit 1; }
+  local errors non2xx requests
+  errors=$(kv wrk_errors "$3"); non2xx=$(kv wrk_non2xx "$3"); requests=$(kv wrk_requests "$3")
+  if [ -z "$requests" ] || [ "$requests" -eq 0 ] || [ "$errors" -ne 0 ] || [ "$non2xx" -ne 0 ]; then
+    echo "wrk against port $1: requests=$requests socket errors/timeouts=$errors non-2xx=$non2xx" >&2
+    cat "$3" >&2; exit 1
+  fi
+}
+
+# drain_check BEFORE_SENT BEFORE_TOTAL BEFORE_SINK T0 REQUESTS T_END PENDING_END: after a mailer run,
+# wait until drained, check the counts, echo "delivered_msgs_per_s sent drain_s backlog_drain_msgs_per_s"
+drain_check() {
+  local sent0=$1 total0=$2 sink0=$3 t0=$4 requests=$5 tend=$6 pending_end=$7 out tdone sent failed total sink_now
+  out=$("$PY" -c "$DRAIN_PY" "$MAILER_PORT") || exit 1
+  read -r tdone sent failed total <<<"$out"
+  local accepted=$((total - total0)) delivered=$((sent - sent0))
+  # wrk counts the answers it read; requests still in flight when it stopped may be in the outbox too.
+  if [ "$accepted" -lt "$requests" ] || [ "$accepted" -gt $((requests + C)) ]; then
+    echo "outbox grew by $accepted emails, wrk saw $requests answered (expected up to $C more)" >&2; exit 1
+  fi
+  [ "$failed" -eq 0 ] || { echo "$failed emails failed" >&2; exit 1; }
+  [ "$delivered" -eq "$accepted" ] || { echo "sent $delivered of $accepted accepted emails" >&2; exit 1; }
+  for _ in $(seq 60); do
+    sink_now=$(sink_messages)
+    [ "$sink_now" -ge $((sink0 + delivered)) ] && break
+    sleep 0.05
+  done
+  if [ "$sink_now" -ne $((sink0 + delivered)) ]; then
+    echo "smtp-sink received $((sink_now - sink0)) messages, the outbox says $delivered sent" >&2; exit 1
+  fi
+  awk -v n="$delivered" -v a="$t0" -v b="$tdone" -v e="$tend" -v p="$pending_end" 'BEGIN{
+    printf "%.1f %d %.2f %s\n", n/(b-a), n, b-e, (p >= 100 && b > e) ? sprintf("%.1f", p/(b-e)) : "n/a" }'
+}
+
+us_ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
+median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "nan"; exit}; if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
+
+echo "# http-vs-hello: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), wrk -t $T -c $C -d ${DURATION}s, rounds=$ROUNDS, warm-up ${WARMUP}s"
+echo "# $("$WRK" --version 2>&1 | head -1 | cut -d' ' -f1-2), $(swift --version 2>/dev/null | head -1)"
+echo "# mailer on 127.0.0.1:$MAILER_PORT, http-hello on 127.0.0.1:$HELLO_PORT, smtp-sink on 127.0.0.1:$SMTP_PORT"
+echo "# fsync: ON (product default: outbox in WAL mode, synchronous=FULL, one fsync per accepted email), MAILER_DATA_DIR on $FSTYPE; SMTP_POOL_SIZE default; MAILER_LOG_LEVEL=warning"
+
+if [ "$WARMUP" -gt 0 ]; then
+  run_wrk "$HELLO_PORT" "$WARMUP" "$WORK/warm.out"
+  read -r _ sent0 _ total0 <<<"$(stats)"; sink0=$(sink_messages)
+  t0=$EPOCHREALTIME
+  run_wrk "$MAILER_PORT" "$WARMUP" "$WORK/warm.out"
+  drain_check "$sent0" "$total0" "$sink0" "$t0" "$(kv wrk_requests "$WORK/warm.out")" "$EPOCHREALTIME" 0 >/dev/null || exit 1
+  echo "warm-up done (${WARMUP}s each, $(kv wrk_requests "$WORK/warm.out") emails through the mailer)"
+fi
+
+HELLO_RPS=(); MAILER_RPS=(); MAILER_P50=(); MAILER_P99=(); HELLO_P50=(); HELLO_P99=(); DELIVERED=()
+for ((round = 1; round <= ROUNDS; round++)); do
+  if ((round % 2)); then order=(hello mailer); else order=(mailer hello); fi
+  for what in "${order[@]}"; do
+    case $what in
+      hello)
+        run_wrk "$HELLO_PORT" "$DURATION" "$WORK/hello.out"
+        rps=$(kv wrk_rps "$WORK/hello.out"); p50=$(us_ms "$(kv wrk_p50_us "$WORK/hello.out")"); p99=$(us_ms "$(kv wrk_p99_us "$WORK/hello.out")")
+        HELLO_RPS+=("$rps"); HELLO_P50+=("$p50"); HELLO_P99+=("$p99")
+        printf 'round %d hello : %9s req/s  p50 %6s ms  p99 %6s ms  (%s requests, load %s)\n' \
+          "$round" "$rps" "$p50" "$p99" "$(kv wrk_requests "$WORK/hello.out")" "$(cut -d' ' -f1 /proc/loadavg)"
+        ;;
+      mailer)
+        read -r _ sent0 _ total0 <<<"$(stats)"; sink0=$(sink_messages)
+        t0=$EPOCHREALTIME
+        run_wrk "$MAILER_PORT" "$DURATION" "$WORK/mailer.out"
+        tend=$EPOCHREALTIME
+        read -r pending_end _ _ _ <<<"$(stats)"
+        requests=$(kv wrk_requests "$WORK/mailer.out")
+        read -r delivered sent drain_s backlog_rate <<<"$(drain_check "$sent0" "$total0" "$sink0" "$t0" "$requests" "$tend" "$pending_end")" || exit 1
+        [ -n "$delivered" ] || exit 1
+        rps=$(kv wrk_rps "$WORK/mailer.out"); p50=$(us_ms "$(kv wrk_p50_us "$WORK/mailer.out")"); p99=$(us_ms "$(kv wrk_p99_us "$WORK/mailer.out")")
+        MAILER_RPS+=("$rps"); MAILER_P50+=("$p50"); MAILER_P99+=("$p99"); DELIVERED+=("$delivered")
+        printf 'round %d mailer: %9s req/s  p50 %6s ms  p99 %6s ms  (%s requests, load %s)\n' \
+          "$round" "$rps" "$p50" "$p99" "$requests" "$(cut -d' ' -f1 /proc/loadavg)"
+        printf '         delivered %s msgs/s (%s sent, = smtp-sink count; queue %s at the end of the load, drained %ss later; backlog drain rate %s msgs/s)\n' \
+          "$delivered" "$sent" "$pending_end" "$drain_s" "$backlog_rate"
+        ;;
+    esac
+  done
+done
+
+m_hello=$(printf '%s\n' "${HELLO_RPS[@]}" | median)
+m_mailer=$(printf '%s\n' "${MAILER_RPS[@]}" | median)
+echo "median hello_req_per_s=$m_hello p50_ms=$(printf '%s\n' "${HELLO_P50[@]}" | median) p99_ms=$(printf '%s\n' "${HELLO_P99[@]}" | median)"
+echo "median mailer_req_per_s=$m_mailer p50_ms=$(printf '%s\n' "${MAILER_P50[@]}" | median) p99_ms=$(printf '%s\n' "${MAILER_P99[@]}" | median)"
+m_delivered=$(printf '%s\n' "${DELIVERED[@]}" | median)
+echo "median delivered_msgs_per_s=$m_delivered"
+echo "smtp-sink counted $(sink_messages) messages in all, as many as the outbox sent"
+
+if [ -n "$SMTP_BENCH" ]; then
+  # SMTP alone, through the same pool code, into the same smtp-sink: the rate the queue could drain at.
+  sink0=$(sink_messages)
+  "$SMTP_BENCH" --host 127.0.0.1 --port "$SMTP_PORT" --messages 20000 --connections 4 --size 4096 >"$WORK/smtp.out" 2>&1 \
+    || { echo "smtp-bench failed:" >&2; tail -5 "$WORK/smtp.out" >&2; exit 1; }
+  echo "smtp-only (smtp-bench --messages 20000 --connections 4 --size 4096, same smtp-sink): $(kv msgs_per_s "$WORK/smtp.out") msgs/s (sink +$(( $(sink_messages) - sink0 )))"
+else
+  echo "smtp-only: skipped (no Benchmarks/.build/release/smtp-bench; build it or pass --smtp-bench PATH)"
+fi
+
+awk -v m="$m_mailer" -v h="$m_hello" 'BEGIN{
+  r = m / h;
+  printf "ratio_vs_hello=%.2f (target >= 0.5 with fsync on: %s)\n", r, (r >= 0.5 ? "met" : "MISSED");
+}'
