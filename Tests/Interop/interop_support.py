@@ -47,7 +47,8 @@ class Capture:
                 "mail_from": envelope.mail_from,
                 "rcpt_tos": list(envelope.rcpt_tos),
                 "content": envelope.original_content,
-                "tls": session.ssl is not None,
+                # aiosmtpd 1.4 sets session.ssl only after STARTTLS; implicit TLS shows on the transport.
+                "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
                 "authenticated": session.authenticated,
                 "login": session.auth_data.decode() if isinstance(session.auth_data, bytes) else session.auth_data,
             })

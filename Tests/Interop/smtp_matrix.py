@@ -43,26 +43,16 @@ import warnings
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
+import interop_support
+from interop_support import check, free_port, results
+
 USER, PASSWORD, WRONG_PASSWORD = "alice", "m4trix-Pa55word", "not-the-Pa55word"
 SMTP_SINK = "/usr/sbin/smtp-sink"
 # aiosmtpd 1.4 logs a warning about its own use of a deprecated attribute on every AUTH,
 # and every dropped connection as an error.
 logging.getLogger("mail.log").setLevel(logging.CRITICAL)
 warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
-results = []
 mailer_logs = []   # every mailer log file, to check that no password leaked
-
-
-def check(name, condition, detail=""):
-    condition = bool(condition)
-    results.append(condition)
-    print(("ok   " if condition else "FAIL ") + name + ("" if condition else f": {str(detail)[:800]}"), flush=True)
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,31 +85,14 @@ def make_server_certificate(directory, ca_pem, ca_key, names="DNS:localhost,IP:1
 # ---------------------------------------------------------------------------------------------
 # aiosmtpd servers
 
-class Capture:
-    """Keeps every message; refuses recipients whose address contains 'bounce' (550 5.1.1)."""
-
-    def __init__(self):
-        self.messages = []
-        self.lock = threading.Lock()
+class Capture(interop_support.Capture):
+    """The shared capture, and a refusal for recipients containing "bounce"."""
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if "bounce" in address:
             return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
         envelope.rcpt_tos.append(address)
         return "250 2.1.5 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            self.messages.append({
-                "mail_from": envelope.mail_from,
-                "rcpt_tos": list(envelope.rcpt_tos),
-                "content": envelope.original_content,
-                # aiosmtpd 1.4 sets session.ssl only after STARTTLS; implicit TLS shows on the transport.
-                "tls": session.ssl is not None or server.transport.get_extra_info("ssl_object") is not None,
-                "authenticated": session.authenticated,
-                "login": session.auth_data.decode() if isinstance(session.auth_data, bytes) else session.auth_data,
-            })
-        return "250 2.0.0 OK: queued"
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
