@@ -1,5 +1,6 @@
 import Foundation
 import SQLiteNIO
+import Synchronization
 
 /// One SQLite connection on a thread of its own, running one transaction at a time.
 ///
@@ -11,6 +12,10 @@ final class OutboxDatabase: Sendable {
     private let connection: SQLiteConnection
     private let threadPool: NIOThreadPool
     private let gate = SerialGate()
+    private let commits = Atomic<Int>(0)
+
+    /// Write transactions committed so far on this connection.
+    var committedWrites: Int { commits.load(ordering: .relaxed) }
 
     private init(path: String, connection: SQLiteConnection, threadPool: NIOThreadPool) {
         self.path = path
@@ -74,6 +79,7 @@ final class OutboxDatabase: Sendable {
                 do {
                     let result = try await body(Statements(connection: connection))
                     _ = try await connection.query("COMMIT", [])
+                    if begin == "BEGIN IMMEDIATE" { commits.add(1, ordering: .relaxed) }
                     return result
                 } catch {
                     _ = try? await connection.query("ROLLBACK", [])

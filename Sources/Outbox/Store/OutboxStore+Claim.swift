@@ -20,11 +20,10 @@ extension OutboxStore {
                 [.time(now), .int(limit)]
             ).map(Records.sequence)
             if due.isEmpty { return [] }
-            let placeholders = Array(repeating: "?", count: due.count).joined(separator: ", ")
             let rows = try await sql.run(
                 """
                 UPDATE messages SET state = 'sending', claimed_at = ?, next_attempt_at = NULL, updated_at = ?
-                WHERE seq IN (\(placeholders))
+                WHERE seq IN (\(SQLList.placeholders(due.count)))
                 RETURNING \(Records.messageColumns),
                     (SELECT content FROM message_bodies WHERE message_bodies.message = messages.id) AS content
                 """,
@@ -41,6 +40,31 @@ extension OutboxStore {
                 .sorted { $0.position < $1.position }
                 .map(\.message)
         }
+    }
+
+    /// Gives claimed emails whose attempt never started back to the queue, due now, their attempt
+    /// count untouched; returns how many. Ids that are no longer `sending` are left alone.
+    ///
+    /// A worker that stops calls this for what it claimed ahead and did not hand to the SMTP server.
+    @discardableResult
+    public func unclaim(_ ids: [String], now: Date = Date()) async throws -> Int {
+        guard !ids.isEmpty else { return 0 }
+        var released = 0
+        // Chunks keep each statement under SQLite's limit on bound parameters.
+        for start in stride(from: 0, to: ids.count, by: Self.maximumBatch) {
+            let chunk = Array(ids[start..<min(start + Self.maximumBatch, ids.count)])
+            released += try await database.write("put claimed emails back in the queue") { sql in
+                try await sql.run(
+                    """
+                    UPDATE messages SET state = 'queued', next_attempt_at = ?, claimed_at = NULL, updated_at = ?
+                    WHERE state = 'sending' AND id IN (\(SQLList.placeholders(chunk.count)))
+                    RETURNING seq
+                    """,
+                    [.time(now), .time(now)] + chunk.map { .text($0) }
+                ).count
+            }
+        }
+        return released
     }
 
     /// When the next waiting email is due, so a worker can sleep until then; nil when none waits.

@@ -7,48 +7,146 @@ extension OutboxStore {
     /// With an idempotency key already seen within `configuration.idempotencyKeyLifetime`, nothing is
     /// stored and the first request's id and answer come back instead, however many requests race:
     /// the key check and the insert are one write transaction.
+    ///
+    /// Concurrent calls share a transaction (group commit): the email is on disk when this returns,
+    /// and an email that cannot be stored fails alone, never its neighbours in the batch.
     public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date = Date()) async throws -> EnqueueResult {
         try Self.validate(message)
         if let idempotencyKey { try Self.validate(idempotencyKey) }
-        let recipients = try Records.recipientsJSON(message.recipients)
-        let expiredBefore = Timestamp.milliseconds(now) - configuration.idempotencyKeyLifetime.wholeMilliseconds
+        let job = EnqueueJob(
+            message: message, key: idempotencyKey, recipients: try Records.recipientsJSON(message.recipients), now: now)
+        return try await enqueues.run(job)
+    }
 
-        return try await database.write("enqueue") { sql in
-            if let idempotencyKey {
-                let rows = try await sql.run(
-                    "SELECT message, answer, created_at FROM idempotency_keys WHERE key = ?", [.text(idempotencyKey.value)])
-                if let row = rows.first {
-                    let read = RowReader(row: row, table: "idempotency_keys")
-                    if Int64(try read.int("created_at")) > expiredBefore {
-                        return .duplicate(id: try read.string("message"), answer: try read.bytes("answer"))
+    struct EnqueueJob: Sendable {
+        var message: OutgoingMessage
+        var key: IdempotencyKey?
+        var recipients: String
+        var now: Date
+    }
+
+    /// One transaction for the whole batch; if it fails (say one row breaks a constraint the
+    /// validation did not foresee), each email gets a transaction of its own, so only the bad one fails.
+    static func commitEnqueues(_ jobs: [EnqueueJob], database: OutboxDatabase, keyLifetime: Duration) async -> [Result<EnqueueResult, any Error>] {
+        do {
+            return try await database.write("enqueue") { sql in
+                try await insert(jobs, sql, keyLifetime: keyLifetime)
+            }
+        } catch {
+            guard jobs.count > 1 else { return [.failure(error)] }
+        }
+        var results: [Result<EnqueueResult, any Error>] = []
+        for job in jobs {
+            do {
+                let single = try await database.write("enqueue") { sql in
+                    try await insert([job], sql, keyLifetime: keyLifetime)
+                }
+                results.append(single[0])
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
+    private struct StoredKey {
+        var message: String
+        var answer: [UInt8]
+        var createdAt: Int64
+    }
+
+    private static func insert(_ jobs: [EnqueueJob], _ sql: OutboxDatabase.Statements, keyLifetime: Duration) async throws -> [Result<EnqueueResult, any Error>] {
+        let lifetime = keyLifetime.wholeMilliseconds
+        var storedKeys: [String: StoredKey] = [:]
+        let keys = Array(Set(jobs.compactMap { $0.key?.value }))
+        if !keys.isEmpty {
+            let rows = try await sql.run(
+                "SELECT key, message, answer, created_at FROM idempotency_keys WHERE key IN (\(SQLList.placeholders(keys.count)))",
+                keys.map { .text($0) })
+            for row in rows {
+                let read = RowReader(row: row, table: "idempotency_keys")
+                storedKeys[try read.string("key")] = StoredKey(
+                    message: try read.string("message"), answer: try read.bytes("answer"),
+                    createdAt: Int64(try read.int("created_at")))
+            }
+        }
+        let ids = jobs.map(\.message.id)
+        var takenIDs = Set(
+            try await sql.run("SELECT id FROM messages WHERE id IN (\(SQLList.placeholders(ids.count)))", ids.map { .text($0) })
+                .map { try RowReader(row: $0, table: "messages").string("id") })
+
+        var results = [Result<EnqueueResult, any Error>?](repeating: nil, count: jobs.count)
+        var accepted: [Int] = []
+        var expiredKeys: [String] = []
+        for (index, job) in jobs.enumerated() {
+            if let key = job.key {
+                if let stored = storedKeys[key.value] {
+                    if stored.createdAt > Timestamp.milliseconds(job.now) - lifetime {
+                        results[index] = .success(.duplicate(id: stored.message, answer: stored.answer))
+                        continue
                     }
-                    try await sql.run("DELETE FROM idempotency_keys WHERE key = ?", [.text(idempotencyKey.value)])
+                    expiredKeys.append(key.value)
+                    storedKeys[key.value] = nil
                 }
             }
-            if try await !sql.run("SELECT 1 FROM messages WHERE id = ?", [.text(message.id)]).isEmpty {
-                throw OutboxError.invalidArgument("an email with id \(message.id) is already in the outbox")
+            if takenIDs.contains(job.message.id) {
+                results[index] = .failure(OutboxError.invalidArgument("an email with id \(job.message.id) is already in the outbox"))
+                continue
             }
-            let rows = try await sql.run(
+            takenIDs.insert(job.message.id)
+            accepted.append(index)
+            // A later request with the same key in this very batch replays this one's answer.
+            if let key = job.key {
+                storedKeys[key.value] = StoredKey(message: job.message.id, answer: key.answer, createdAt: Timestamp.milliseconds(job.now))
+            }
+        }
+
+        if !expiredKeys.isEmpty {
+            try await sql.run(
+                "DELETE FROM idempotency_keys WHERE key IN (\(SQLList.placeholders(expiredKeys.count)))", expiredKeys.map { .text($0) })
+        }
+        if !accepted.isEmpty {
+            let inserted = try await sql.run(
                 """
                 INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size,
                                       state, attempts, next_attempt_at, updated_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?2, ?2)
+                VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"))
                 RETURNING \(Records.messageColumns)
                 """,
-                [
-                    .text(message.id), .time(now), .text(message.template), .text(message.locale),
-                    .text(message.sender), .text(recipients), .text(message.messageID), .int(message.content.count),
-                ])
+                accepted.flatMap { index -> [SQLiteData] in
+                    let job = jobs[index]
+                    let message = job.message
+                    return [
+                        .text(message.id), .time(job.now), .text(message.template), .text(message.locale),
+                        .text(message.sender), .text(job.recipients), .text(message.messageID), .int(message.content.count),
+                        .time(job.now), .time(job.now),
+                    ]
+                })
             try await sql.run(
-                "INSERT INTO message_bodies (message, content) VALUES (?, ?)", [.text(message.id), .bytes(message.content)])
-            if let idempotencyKey {
+                "INSERT INTO message_bodies (message, content) VALUES \(SQLList.rows(accepted.count, "(?, ?)"))",
+                accepted.flatMap { index -> [SQLiteData] in [.text(jobs[index].message.id), .bytes(jobs[index].message.content)] })
+            let keyed = accepted.filter { jobs[$0].key != nil }
+            if !keyed.isEmpty {
                 try await sql.run(
-                    "INSERT INTO idempotency_keys (key, message, created_at, answer) VALUES (?, ?, ?, ?)",
-                    [.text(idempotencyKey.value), .text(message.id), .time(now), .bytes(idempotencyKey.answer)])
+                    "INSERT INTO idempotency_keys (key, message, created_at, answer) VALUES \(SQLList.rows(keyed.count, "(?, ?, ?, ?)"))",
+                    keyed.flatMap { index -> [SQLiteData] in
+                        let job = jobs[index]
+                        return [.text(job.key!.value), .text(job.message.id), .time(job.now), .bytes(job.key!.answer)]
+                    })
             }
-            guard let row = rows.first else { throw OutboxError.unreadableRow(table: "messages", column: "id") }
-            return .queued(try Records.message(row))
+            var records: [String: MessageRecord] = [:]
+            for row in inserted {
+                let record = try Records.message(row)
+                records[record.id] = record
+            }
+            for index in accepted {
+                guard let record = records[jobs[index].message.id] else {
+                    throw OutboxError.unreadableRow(table: "messages", column: "id")
+                }
+                results[index] = .success(.queued(record))
+            }
         }
+        return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }
     }
 
     private static func validate(_ message: OutgoingMessage) throws {

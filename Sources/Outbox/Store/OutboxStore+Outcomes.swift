@@ -5,74 +5,135 @@ extension OutboxStore {
     /// The server took the email: appends the attempt and marks it `sent`, in one transaction.
     @discardableResult
     public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, now: Date = Date()) async throws -> MessageRecord {
-        try await record(
-            id, outcome: .sent, error: nil, reply: reply, provider: provider, now: now,
-            state: .sent, nextAttemptAt: nil, action: "record a successful delivery of")
+        try await outcomes.run(OutcomeJob(
+            id: id, outcome: .sent, error: nil, reply: reply, provider: provider, now: now,
+            state: .sent, nextAttemptAt: nil, action: "record a successful delivery of"))
     }
 
     /// A transient failure: appends the attempt and waits until `nextAttemptAt` (from `RetryPolicy`).
     @discardableResult
     public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, now: Date = Date()) async throws -> MessageRecord {
-        try await record(
-            id, outcome: .deferred, error: error, reply: error.reply, provider: provider, now: now,
-            state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer")
+        try await outcomes.run(OutcomeJob(
+            id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, now: now,
+            state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer"))
     }
 
     /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
     @discardableResult
     public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, now: Date = Date()) async throws -> MessageRecord {
-        try await record(
-            id, outcome: .failed, error: error, reply: error.reply, provider: provider, now: now,
-            state: .failed, nextAttemptAt: nil, action: "record a failed delivery of")
+        try await outcomes.run(OutcomeJob(
+            id: id, outcome: .failed, error: error, reply: error.reply, provider: provider, now: now,
+            state: .failed, nextAttemptAt: nil, action: "record a failed delivery of"))
     }
 
-    private func record(
-        _ id: String,
-        outcome: AttemptOutcome,
-        error: DeliveryError?,
-        reply: ServerReply?,
-        provider: ProviderName,
-        now: Date,
-        state: MessageState,
-        nextAttemptAt: Date?,
-        action: String
-    ) async throws -> MessageRecord {
-        try await database.write("record an attempt") { sql in
-            let rows = try await sql.run("SELECT state, attempts, claimed_at FROM messages WHERE id = ?", [.text(id)])
-            guard let row = rows.first else { throw OutboxError.notFound(id: id) }
-            let read = RowReader(row: row, table: "messages")
-            let current = try read.state("state")
-            guard current == .sending else {
-                throw OutboxError.illegalTransition(
-                    id: id, state: current, action: action,
-                    reason: "only an email a worker has claimed (sending) has an attempt to record")
-            }
-            let number = try read.int("attempts") + 1
-            let startedAt = try read.optionalDate("claimed_at") ?? now
-            try await sql.run(
-                """
-                INSERT INTO attempts (message, number, started_at, finished_at, outcome, error_code, hint, detail,
-                                      smtp_code, enhanced_code, reply_text, provider)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    .text(id), .int(number), .time(startedAt), .time(now), .text(outcome.rawValue),
-                    .text(error?.code), .text(error?.hint), .text(error?.detail),
-                    .int(reply?.code), .text(reply?.enhancedCode), .text(reply?.text), .text(provider.rawValue),
-                ])
-            let updated = try await sql.run(
-                """
-                UPDATE messages SET state = ?, attempts = ?, next_attempt_at = ?, claimed_at = NULL, last_error = ?,
-                                    sent_at = ?, provider = ?, updated_at = ?
-                WHERE id = ?
-                RETURNING \(Records.messageColumns)
-                """,
-                [
-                    .text(state.rawValue), .int(number), .time(nextAttemptAt), .text(error?.summary),
-                    .time(state == .sent ? now : nil), .text(provider.rawValue), .time(now), .text(id),
-                ])
-            guard let updatedRow = updated.first else { throw OutboxError.notFound(id: id) }
-            return try Records.message(updatedRow)
+    struct OutcomeJob: Sendable {
+        var id: String
+        var outcome: AttemptOutcome
+        var error: DeliveryError?
+        var reply: ServerReply?
+        var provider: ProviderName
+        var now: Date
+        var state: MessageState
+        var nextAttemptAt: Date?
+        var action: String
+    }
+
+    /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);
+    /// if that transaction fails, each gets one of its own, so only the bad one fails.
+    static func commitOutcomes(_ jobs: [OutcomeJob], database: OutboxDatabase) async -> [Result<MessageRecord, any Error>] {
+        do {
+            return try await database.write("record an attempt") { sql in try await record(jobs, sql) }
+        } catch {
+            guard jobs.count > 1 else { return [.failure(error)] }
         }
+        var results: [Result<MessageRecord, any Error>] = []
+        for job in jobs {
+            do {
+                results.append(try await database.write("record an attempt") { sql in try await record([job], sql) }[0])
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
+    private struct Claim {
+        var state: MessageState
+        var attempts: Int
+        var claimedAt: Date?
+    }
+
+    private static func record(_ jobs: [OutcomeJob], _ sql: OutboxDatabase.Statements) async throws -> [Result<MessageRecord, any Error>] {
+        let ids = Array(Set(jobs.map(\.id)))
+        var claims: [String: Claim] = [:]
+        for row in try await sql.run(
+            "SELECT id, state, attempts, claimed_at FROM messages WHERE id IN (\(SQLList.placeholders(ids.count)))",
+            ids.map { .text($0) })
+        {
+            let read = RowReader(row: row, table: "messages")
+            claims[try read.string("id")] = Claim(
+                state: try read.state("state"), attempts: try read.int("attempts"), claimedAt: try read.optionalDate("claimed_at"))
+        }
+
+        var results = [Result<MessageRecord, any Error>?](repeating: nil, count: jobs.count)
+        var accepted: [(index: Int, number: Int, startedAt: Date)] = []
+        for (index, job) in jobs.enumerated() {
+            guard let claim = claims[job.id] else {
+                results[index] = .failure(OutboxError.notFound(id: job.id))
+                continue
+            }
+            guard claim.state == .sending else {
+                results[index] = .failure(OutboxError.illegalTransition(
+                    id: job.id, state: claim.state, action: job.action,
+                    reason: "only an email a worker has claimed (sending) has an attempt to record"))
+                continue
+            }
+            let number = claim.attempts + 1
+            accepted.append((index, number, claim.claimedAt ?? job.now))
+            claims[job.id] = Claim(state: job.state, attempts: number, claimedAt: nil)
+        }
+        guard !accepted.isEmpty else { return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) } }
+
+        try await sql.run(
+            """
+            INSERT INTO attempts (message, number, started_at, finished_at, outcome, error_code, hint, detail,
+                                  smtp_code, enhanced_code, reply_text, provider)
+            VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+            """,
+            accepted.flatMap { entry -> [SQLiteData] in
+                let job = jobs[entry.index]
+                return [
+                    .text(job.id), .int(entry.number), .time(entry.startedAt), .time(job.now), .text(job.outcome.rawValue),
+                    .text(job.error?.code), .text(job.error?.hint), .text(job.error?.detail),
+                    .int(job.reply?.code), .text(job.reply?.enhancedCode), .text(job.reply?.text), .text(job.provider.rawValue),
+                ]
+            })
+        // UPDATE ... FROM (VALUES ...): one statement for the whole batch; VALUES names its columns column1...
+        let updated = try await sql.run(
+            """
+            UPDATE messages SET state = v.column2, attempts = v.column3, next_attempt_at = v.column4, claimed_at = NULL,
+                                last_error = v.column5, sent_at = v.column6, provider = v.column7, updated_at = v.column8
+            FROM (VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?)"))) AS v
+            WHERE messages.id = v.column1
+            RETURNING \(Records.messageColumns)
+            """,
+            accepted.flatMap { entry -> [SQLiteData] in
+                let job = jobs[entry.index]
+                return [
+                    .text(job.id), .text(job.state.rawValue), .int(entry.number), .time(job.nextAttemptAt), .text(job.error?.summary),
+                    .time(job.state == .sent ? job.now : nil), .text(job.provider.rawValue), .time(job.now),
+                ]
+            })
+        var records: [String: MessageRecord] = [:]
+        for row in updated {
+            let record = try Records.message(row)
+            records[record.id] = record
+        }
+        for entry in accepted {
+            let id = jobs[entry.index].id
+            guard let record = records[id] else { throw OutboxError.notFound(id: id) }
+            results[entry.index] = .success(record)
+        }
+        return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) }
     }
 }

@@ -1,0 +1,139 @@
+import Foundation
+@testable import Outbox
+import Testing
+
+/// Concurrent enqueues and attempt records share transactions, and each caller still gets exactly
+/// its own answer: a bad email or a stale claim fails alone.
+@Suite struct GroupCommitTests {
+    @Test func concurrentEnqueuesShareCommitsAndAreAllStored() async throws {
+        let path = temporaryDatabasePath()
+        let total = 200
+        let (records, commits) = try await withStore(path: path) { store in
+            let before = store.committedWrites
+            let records = try await withThrowingTaskGroup(of: MessageRecord.self) { group in
+                for _ in 0..<total {
+                    group.addTask { try await enqueued(store) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            return (records, store.committedWrites - before)
+        }
+        #expect(Set(records.map(\.id)).count == total)
+        #expect(try await count("messages", path: path) == total)
+        #expect(try await count("message_bodies", path: path) == total)
+        // One transaction per email would be 200; batching takes every email that arrived
+        // while the previous commit was on its way to disk.
+        #expect(commits < total / 4, "\(commits) commits for \(total) emails")
+    }
+
+    @Test func oneKeyInOneBatchQueuesOneEmailAndReplaysItsAnswer() async throws {
+        let path = temporaryDatabasePath()
+        let results = try await withStore(path: path) { store in
+            try await withThrowingTaskGroup(of: EnqueueResult.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        let key = IdempotencyKey("order-7", answer: Array("answer \(index)".utf8))
+                        return try await store.enqueue(sampleMessage(), idempotencyKey: key, now: t0)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        let queued = results.compactMap(\.record)
+        #expect(queued.count == 1)
+        let first = try #require(queued.first)
+        for case .duplicate(let id, let answer) in results {
+            #expect(id == first.id)
+            #expect(answer.count > 0)
+        }
+        #expect(Set(results.compactMap { if case .duplicate(_, let answer) = $0 { answer } else { nil } }).count == 1)
+        #expect(try await count("messages", path: path) == 1)
+        #expect(try await count("idempotency_keys", path: path) == 1)
+    }
+
+    @Test func anIDAlreadyStoredFailsOnlyItsOwnRequest() async throws {
+        let path = temporaryDatabasePath()
+        try await withStore(path: path) { store in
+            let taken = try await enqueued(store)
+            let results = await withTaskGroup(of: (String, Bool).self) { group in
+                for index in 0..<40 {
+                    let message = index == 17 ? sampleMessage(id: taken.id) : sampleMessage()
+                    group.addTask {
+                        do {
+                            _ = try await store.enqueue(message, now: t0)
+                            return (message.id, true)
+                        } catch {
+                            return (message.id, false)
+                        }
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter { !$0.1 }.map(\.0) == [taken.id])
+        }
+        #expect(try await count("messages", path: path) == 40)
+    }
+
+    /// A row the database itself refuses (here a key the public API would have rejected first)
+    /// fails the batch's transaction; the others then go one by one and are stored.
+    @Test func aRowTheDatabaseRefusesFailsAloneAfterTheBatchIsSplit() async throws {
+        let path = temporaryDatabasePath()
+        try await withStore(path: path) { store in
+            let tooLong = IdempotencyKey(String(repeating: "k", count: 300), answer: [])
+            let jobs = (0..<5).map { index in
+                OutboxStore.EnqueueJob(
+                    message: sampleMessage(), key: index == 2 ? tooLong : nil, recipients: "[\"ada@example.com\"]", now: t0)
+            }
+            let results = await OutboxStore.commitEnqueues(
+                jobs, database: store.database, keyLifetime: store.configuration.idempotencyKeyLifetime)
+            #expect(results.count == 5)
+            for (index, result) in results.enumerated() {
+                switch result {
+                case .success(let outcome): #expect(index != 2 && outcome.id == jobs[index].message.id)
+                case .failure(let error): #expect(index == 2 && "\(error)".contains("CHECK"), "\(error)")
+                }
+            }
+        }
+        #expect(try await count("messages", path: path) == 4)
+    }
+
+    @Test func concurrentOutcomesShareCommitsAndAStaleClaimFailsAlone() async throws {
+        try await withStore { store in
+            for _ in 0..<60 { try await enqueued(store, now: t0) }
+            let claimed = try await store.claimDue(now: t0, limit: 50)
+            let unclaimed = try #require(try await store.list(status: .queued, limit: 10).messages.first)
+            let before = store.committedWrites
+            let reply = ServerReply(code: 250, text: "Ok")
+            let results = await withTaskGroup(of: (String, MessageState?).self) { group in
+                for message in claimed.map(\.id) + [unclaimed.id] {
+                    group.addTask {
+                        (message, try? await store.recordSent(message, reply: reply, now: t0 + 1).state)
+                    }
+                }
+                return await group.reduce(into: [String: MessageState?]()) { $0[$1.0] = $1.1 }
+            }
+            let commits = store.committedWrites - before
+            #expect(results.count == 51)
+            #expect(results.filter { $0.value == .sent }.count == 50)
+            #expect(results[unclaimed.id] == .some(nil))
+            #expect(commits < 25, "\(commits) commits for 51 outcomes")
+            let stats = try await store.stats(now: t0 + 2)
+            #expect(stats.counts[.sent] == 50)
+            #expect(stats.counts[.queued] == 10)
+        }
+    }
+
+    @Test func twoOutcomesForOneClaimInOneBatchRecordOnlyTheFirst() async throws {
+        try await withStore { store in
+            let record = try await enqueued(store, now: t0)
+            _ = try await store.claimDue(now: t0, limit: 1)
+            let job = OutboxStore.OutcomeJob(
+                id: record.id, outcome: .sent, error: nil, reply: ServerReply(code: 250, text: "Ok"), provider: .primary,
+                now: t0 + 1, state: .sent, nextAttemptAt: nil, action: "record a successful delivery of")
+            let results = await OutboxStore.commitOutcomes([job, job], database: store.database)
+            #expect(try results[0].get().attemptCount == 1)
+            #expect(throws: OutboxError.self) { try results[1].get() }
+            #expect(try await store.message(record.id)?.attempts.count == 1)
+        }
+    }
+}
