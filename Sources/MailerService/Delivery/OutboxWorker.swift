@@ -11,13 +11,6 @@ import ServiceLifecycle
 /// At start it puts back emails a previous run left `sending` (at-least-once delivery). On graceful
 /// shutdown it claims nothing more, lets the attempts under way finish, and leaves the rest queued.
 public final class OutboxWorker: Service, Sendable {
-    private enum Event: Sendable {
-        case doorbell
-        case attemptFinished
-        case due
-        case shutdown
-    }
-
     private let store: OutboxStore
     private let pool: SMTPConnectionPool
     /// SMTP_FALLBACK_*: takes an attempt the primary server could not even be reached for.
@@ -25,12 +18,24 @@ public final class OutboxWorker: Service, Sendable {
     private let retryPolicy: RetryPolicy
     private let waiters: DeliveryWaiters
     private let logger: Logger
-    private let events: AsyncStream<Event>
-    private let continuation: AsyncStream<Event>.Continuation
+    private let signal = WorkerSignal()
 
     private let ownsStore: Bool
     /// Held as long as the worker lives, so no second service works on the same outbox.
     private let dataDirectoryLock: DataDirectoryLock?
+
+    /// Attempts that hold or wait for an SMTP connection at once: one per pooled connection.
+    var sendSlots: Int { pool.configuration.size }
+
+    /// Emails claimed but not yet recorded, at most. Claiming ahead lets one transaction take
+    /// many emails and many outcomes share a commit, which is what lets the outbox keep up with
+    /// the SMTP pool; with a rate limit there is nothing to gain, and emails would show
+    /// `sending` while they only wait for their turn.
+    var claimLimit: Int {
+        pool.configuration.rateLimit == nil ? sendSlots * Self.claimAheadFactor : sendSlots
+    }
+
+    static let claimAheadFactor = 16
 
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
     init(store: OutboxStore, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
@@ -43,12 +48,11 @@ public final class OutboxWorker: Service, Sendable {
         self.retryPolicy = retryPolicy
         self.waiters = waiters
         self.logger = logger
-        (events, continuation) = AsyncStream.makeStream(of: Event.self, bufferingPolicy: .unbounded)
     }
 
     /// Something became due now (a new email, a retry, a flush): look without waiting for the timer.
     public func wake() {
-        continuation.yield(.doorbell)
+        signal.ring()
     }
 
     public func run() async throws {
@@ -66,51 +70,10 @@ public final class OutboxWorker: Service, Sendable {
             ])
         }
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                var inFlight = 0
-                var stopping = false
-                var timer: Task<Void, Never>?
-                continuation.yield(.doorbell)
-                for await event in events {
-                    switch event {
-                    case .attemptFinished: inFlight -= 1
-                    case .shutdown: stopping = true
-                    case .doorbell, .due: break
-                    }
-                    if stopping {
-                        if inFlight == 0 { break }
-                        continue
-                    }
-                    // Take only what the pool can send now; the rest stays claimable by others.
-                    let free = pool.configuration.size - inFlight
-                    guard free > 0 else { continue }
-                    let claimed: [ClaimedMessage]
-                    do {
-                        claimed = try await store.claimDue(limit: free)
-                    } catch {
-                        logger.error("outbox unreadable; retrying in 5 s", metadata: ["error": "\(error)"])
-                        timer?.cancel()
-                        timer = schedule(after: .seconds(5))
-                        continue
-                    }
-                    for message in claimed {
-                        inFlight += 1
-                        group.addTask {
-                            await self.attempt(message)
-                            self.continuation.yield(.attemptFinished)
-                        }
-                    }
-                    if claimed.isEmpty || claimed.count < free {
-                        timer?.cancel()
-                        timer = await scheduleNextDue()
-                    }
-                }
-                timer?.cancel()
-                await group.waitForAll()
-            }
+            await deliver()
         } onGracefulShutdown: {
             self.logger.info("shutting down: finishing the SMTP transactions under way; queued emails stay in the outbox")
-            self.continuation.yield(.shutdown)
+            self.signal.shutdown()
         }
         await pool.close()
         await fallback?.close()
@@ -118,6 +81,84 @@ public final class OutboxWorker: Service, Sendable {
             do { try await store.close() } catch { logger.error("outbox not closed cleanly", metadata: ["error": "\(error)"]) }
         }
         logger.info("outbox worker stopped: emails not yet sent stay queued in the outbox")
+    }
+
+    /// The delivery loop: claims due emails ahead (`claimLimit`), starts at most `sendSlots`
+    /// attempts at once, and looks at the outbox again when the emails claimed ahead run low.
+    private func deliver() async {
+        // Emails queued before the start (or by another process) are due without a ring.
+        signal.ring()
+        await withTaskGroup(of: Void.self) { group in
+            var claimedAhead: [ClaimedMessage] = []
+            var next = 0  // index of the next email of claimedAhead to start
+            var sending = 0
+            var unrecorded = 0
+            var moreDue = true
+            var stopping = false
+            var timer: Task<Void, Never>?
+            while true {
+                let events = await signal.next()
+                sending -= events.sendsFinished
+                unrecorded -= events.attemptsFinished
+                if events.doorbell || events.due { moreDue = true }
+                if events.shutdown && !stopping {
+                    stopping = true
+                    timer?.cancel()
+                    await release(Array(claimedAhead[next...]))
+                    claimedAhead = []
+                    next = 0
+                }
+                if stopping {
+                    if unrecorded == 0 { break }
+                    continue
+                }
+                let waiting = claimedAhead.count - next
+                let room = claimLimit - waiting - unrecorded
+                if moreDue && waiting < sendSlots && room > 0 {
+                    do {
+                        let claimed = try await store.claimDue(limit: room)
+                        claimedAhead.removeFirst(next)
+                        next = 0
+                        claimedAhead += claimed
+                        moreDue = claimed.count == room
+                        if !moreDue {
+                            timer?.cancel()
+                            timer = await scheduleNextDue()
+                        }
+                    } catch {
+                        logger.error("outbox unreadable; retrying in 5 s", metadata: ["error": "\(error)"])
+                        moreDue = false
+                        timer?.cancel()
+                        timer = schedule(after: .seconds(5))
+                    }
+                }
+                while sending < sendSlots && next < claimedAhead.count {
+                    let message = claimedAhead[next]
+                    next += 1
+                    sending += 1
+                    unrecorded += 1
+                    group.addTask {
+                        await self.attempt(message)
+                        self.signal.attemptFinished()
+                    }
+                }
+            }
+            timer?.cancel()
+            await group.waitForAll()
+        }
+    }
+
+    /// Claimed ahead but never started: back to the queue, so the next run (or a restart)
+    /// sends them without counting an attempt.
+    private func release(_ messages: [ClaimedMessage]) async {
+        guard !messages.isEmpty else { return }
+        do {
+            try await store.unclaim(messages.map(\.id))
+        } catch {
+            logger.error("emails claimed ahead not put back; they are queued again at the next start", metadata: [
+                "count": .stringConvertible(messages.count), "error": "\(error)",
+            ])
+        }
     }
 
     /// A timer event at the next due time, at most a minute away (a flush or a second process may
@@ -129,9 +170,9 @@ public final class OutboxWorker: Service, Sendable {
     }
 
     private func schedule(after delay: Duration) -> Task<Void, Never> {
-        Task { [continuation] in
+        Task { [signal] in
             try? await Task.sleep(for: delay)
-            if !Task.isCancelled { continuation.yield(.due) }
+            if !Task.isCancelled { signal.timerFired() }
         }
     }
 
@@ -144,24 +185,36 @@ public final class OutboxWorker: Service, Sendable {
         logger[metadataKey: "smtp_host"] = "\(pool.client.configuration.host)"
         let mail = SMTPMail(sender: record.sender, recipients: record.recipients, content: claimed.content)
         let started = ContinuousClock.now
+        let sent: Result<(SMTPDeliveryReceipt, ProviderName), ProviderFailure>
         do {
-            let (receipt, provider) = try await send(mail, logger: logger)
-            try await recordSent(record.id, receipt, provider: provider)
+            sent = .success(try await send(mail, logger: logger))
+        } catch {
+            sent = .failure(error)
+        }
+        // The connection is free for the next email while this outcome waits for its commit.
+        signal.sendFinished()
+        switch sent {
+        case .success(let (receipt, provider)):
+            let duration = Self.milliseconds(since: started)
+            do {
+                try await recordSent(record.id, receipt, provider: provider)
+            } catch {
+                // The send worked but the outbox could not record it: it stays `sending` and goes
+                // again after a restart (at least once), which the log must say.
+                logger.critical("email sent but not recorded in the outbox; it may be sent again after a restart", metadata: ["error": "\(error)"])
+                return
+            }
             logger.info("email sent", metadata: [
                 "provider": "\(provider)",
-                "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
+                "duration_ms": .stringConvertible(duration),
                 "smtp_code": .stringConvertible(receipt.reply.code),
                 "smtp_reply": "\(receipt.reply.message)",
                 "tls": "\(receipt.tlsVersion ?? "none")",
                 "smtp_connection_message": .stringConvertible(receipt.messageNumberOnConnection),
             ])
             waiters.publish(record.id, .sent(receipt))
-        } catch let failure as ProviderFailure {
+        case .failure(let failure):
             await recordFailure(claimed, failure.error, provider: failure.provider, logger: logger, started: started)
-        } catch {
-            // The send worked but the outbox could not record it: it stays `sending` and goes
-            // again after a restart (at least once), which the log must say.
-            logger.critical("email sent but not recorded in the outbox; it may be sent again after a restart", metadata: ["error": "\(error)"])
         }
     }
 

@@ -136,4 +136,28 @@ import Testing
         #expect(try await server.waitForMessages(1)[0].data.contains("message 1"))
         try await store.close()
     }
+
+    /// The worker claims ahead of the pool; a graceful stop finishes the attempts under way and
+    /// gives the rest back to the queue untouched (no attempt counted, nothing left `sending`).
+    @Test func aGracefulStopGivesEmailsClaimedAheadBackToTheQueue() async throws {
+        var configuration = SMTPTestServerConfiguration()
+        configuration.faults = [.noReplyToData]  // holds both pooled sessions until the DATA timeout
+        let server = try await SMTPTestServer.start(configuration)
+        defer { Task { try? await server.shutdown() } }
+        let store = try await Self.openStore()
+        for number in 1...20 { _ = try await store.enqueue(Self.message(number)) }
+        try await Self.withWorker(store: store, server: server) { worker in
+            #expect(worker.claimLimit == 2 * OutboxWorker.claimAheadFactor)
+            let allClaimed = try await Self.eventually { try await store.stats().counts[.sending] == 20 }
+            #expect(allClaimed)
+        }
+        let counts = try await store.stats().counts
+        #expect(counts[.sending] == nil || counts[.sending] == 0)
+        #expect(counts[.deferred] == 2, "the two attempts under way timed out and were recorded: \(counts)")
+        #expect(counts[.queued] == 18, "\(counts)")
+        for record in try await store.list(status: .queued, limit: 50).messages {
+            #expect(record.attemptCount == 0 && record.nextAttemptAt != nil)
+        }
+        try await store.close()
+    }
 }
