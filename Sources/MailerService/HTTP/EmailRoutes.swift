@@ -35,7 +35,7 @@ struct EmailRoutes: Sendable {
     }
 
     func accept(_ kind: EmailKind, request: Request, context: BasicRequestContext) async -> Response {
-        let id = UUID().uuidString.lowercased()
+        let id = EmailID.generate()
         var logger = context.logger
         logger[metadataKey: "email_id"] = "\(id)"
         do {

@@ -20,7 +20,7 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var messageID: String
 
     public init(
-        id: String = UUID().uuidString.lowercased(),
+        id: String = EmailID.generate(),
         template: String,
         locale: String,
         sender: String,
