@@ -15,40 +15,38 @@ enum QuotedPrintable {
 
     /// One hard line, possibly folded into several physical lines with soft breaks.
     static func encodeLine(_ line: ArraySlice<UInt8>) -> String {
-        // Each byte becomes an indivisible token ("a" or "=C3"), so a soft break
-        // can never land inside an escape.
-        var tokens: [[UInt8]] = []
-        tokens.reserveCapacity(line.count)
+        // Each byte becomes an indivisible token ("a" or "=C3"), so a soft break can never land
+        // inside an escape. Tokens are written straight into the output: this runs for every
+        // byte of every email.
         let lastIndex = line.indices.last
-        for i in line.indices {
+        func escaped(_ i: Int) -> Bool {
             let b = line[i]
-            let isTrailingWhitespace = (i == lastIndex) && (b == 0x20 || b == 0x09)
-            if isLiteral(b) && !isTrailingWhitespace {
-                tokens.append([b])
-            } else {
-                tokens.append([UInt8(ascii: "="), hexDigits[Int(b >> 4)], hexDigits[Int(b & 0x0F)]])
-            }
+            return !isLiteral(b) || (i == lastIndex && (b == 0x20 || b == 0x09))
         }
+        var remaining = 0
+        for i in line.indices { remaining += escaped(i) ? 3 : 1 }
 
         var output: [UInt8] = []
-        var current: [UInt8] = []
-        var remaining = tokens.reduce(0) { $0 + $1.count }
-        for token in tokens {
+        output.reserveCapacity(remaining + remaining / (maxLineLength - 1) * 3 + 3)
+        var column = 0
+        for i in line.indices {
+            let width = escaped(i) ? 3 : 1
             // The final physical line needs no '=' and may use the full width.
-            if current.count + remaining <= maxLineLength {
-                current.append(contentsOf: token)
-                remaining -= token.count
-                continue
-            }
-            if current.count + token.count > maxLineLength - 1 {
-                output.append(contentsOf: current)
+            if column + remaining > maxLineLength && column + width > maxLineLength - 1 {
                 output.append(contentsOf: [UInt8(ascii: "="), 0x0D, 0x0A])
-                current = []
+                column = 0
             }
-            current.append(contentsOf: token)
-            remaining -= token.count
+            let b = line[i]
+            if width == 1 {
+                output.append(b)
+            } else {
+                output.append(UInt8(ascii: "="))
+                output.append(hexDigits[Int(b >> 4)])
+                output.append(hexDigits[Int(b & 0x0F)])
+            }
+            column += width
+            remaining -= width
         }
-        output.append(contentsOf: current)
         return String(decoding: output, as: UTF8.self)
     }
 

@@ -93,7 +93,15 @@ import Testing
     @Test func cancellingTheWholeQueueNeedsTheConfirmation() async throws {
         let port = ClosedPort.reserve()
         try await withService(smtpPort: port) { client in
-            _ = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#, prefer: nil)
+            let posted = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#, prefer: nil)
+            let id = try #require(posted.json["id"] as? String)
+            // While the worker holds it (`sending`) an email cannot be cancelled; wait for its deferral.
+            var status: String?
+            for _ in 0..<500 where status != "deferred" {
+                status = try await Self.call(client, .get, "/v1/emails/\(id)").json["status"] as? String
+                if status != "deferred" { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(status == "deferred")
             let refused = try await Self.call(client, .delete, "/v1/queue")
             #expect(refused.status == .unprocessableContent)
             #expect(refused.json["field"] as? String == "confirm")
