@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import NIOCore
 import Synchronization
@@ -15,6 +16,7 @@ public final class SMTPConnectionPool: Sendable {
     public let configuration: SMTPPoolConfiguration
     private let logger: Logger
     private let rateLimiter: SMTPRateLimiter?
+    private let observer: (any SMTPPoolObserver)?
     private let state: Mutex<State>
 
     private typealias Machine = ConnectionPoolStateMachine<SMTPConnection>
@@ -34,20 +36,34 @@ public final class SMTPConnectionPool: Sendable {
         var idleTimers: [Int: Scheduled<Void>] = [:]
         var nextWaiterID = 1
         var statistics = SMTPPoolStatistics()
+        var lastConnectionAttempt: SMTPConnectionAttempt?
     }
 
     /// - Parameter logger: for the pool's own events (sessions opened, retired, replaced); each
     ///   message's events go to the logger passed to `send`.
-    public init(client: SMTPClient, configuration: SMTPPoolConfiguration = SMTPPoolConfiguration(), logger: Logger = Logger(label: "smtp.pool")) {
+    /// - Parameter observer: told the duration of every session opened and every transaction.
+    public init(
+        client: SMTPClient,
+        configuration: SMTPPoolConfiguration = SMTPPoolConfiguration(),
+        logger: Logger = Logger(label: "smtp.pool"),
+        observer: (any SMTPPoolObserver)? = nil
+    ) {
         self.client = client
         self.configuration = configuration
         self.logger = logger
+        self.observer = observer
         self.rateLimiter = configuration.rateLimit.map(SMTPRateLimiter.init(messagesPerSecond:))
         self.state = Mutex(State(machine: Machine(size: configuration.size, maximumUses: configuration.maximumMessagesPerConnection)))
     }
 
     /// Counters since the pool started, for logs, metrics and tests.
     public var statistics: SMTPPoolStatistics { state.withLock { $0.statistics } }
+
+    /// Sessions carrying a message or being opened right now (at most `configuration.size`).
+    public var connectionsInUse: Int { state.withLock { $0.machine.busy } }
+
+    /// The last attempt to open a session; nil until the first message needed one.
+    public var lastConnectionAttempt: SMTPConnectionAttempt? { state.withLock { $0.lastConnectionAttempt } }
 
     /// Sends one message on a pooled session, opening one when none is idle and the pool is not full,
     /// else waiting for one. Waits first for the rate limit, when one is set.
@@ -60,14 +76,19 @@ public final class SMTPConnectionPool: Sendable {
         while true {
             attemptsLeft -= 1
             let (entry, reused) = try await lease()
+            let started = ContinuousClock.now
             do {
                 let receipt = try await entry.connection.send(mail)
                 release(entry, reusable: entry.connection.isUsable)
+                observer?.transactionFinished(after: ContinuousClock.now - started, error: nil)
                 return receipt
             } catch {
                 // A refused recipient or message leaves the session intact (RSET comes next).
                 release(entry, reusable: entry.connection.isUsable)
-                guard reused, error.isSafeToRetryOnNewConnection, attemptsLeft > 0 else { throw error }
+                guard reused, error.isSafeToRetryOnNewConnection, attemptsLeft > 0 else {
+                    observer?.transactionFinished(after: ContinuousClock.now - started, error: error)
+                    throw error
+                }
                 state.withLock { $0.statistics.staleConnectionsReplaced += 1 }
                 logger.notice("pooled SMTP connection was closed by the server; sending on another", metadata: [
                     "reason": "\(error.message)",
@@ -102,19 +123,27 @@ public final class SMTPConnectionPool: Sendable {
             state.withLock { $0.statistics.messagesOnReusedConnections += 1 }
             return (entry, true)
         case .pool(.create):
+            let started = ContinuousClock.now
             do {
                 let connection = try await client.connect(logger: logger)
+                let duration = ContinuousClock.now - started
                 let entry = state.withLock { state in
                     state.statistics.connectionsOpened += 1
+                    state.lastConnectionAttempt = SMTPConnectionAttempt(finishedAt: Date(), duration: duration, error: nil)
                     return state.machine.connected(connection)
                 }
+                observer?.sessionOpened(after: duration)
                 logger.debug("SMTP connection opened", metadata: [
                     "connection": "\(entry.id)",
                     "tls": "\(connection.session.tlsVersion ?? "none")",
                 ])
                 return (entry, false)
             } catch {
-                let wakeup = state.withLock { state in Self.takeWaiter(state.machine.connectFailed(), from: &state) }
+                let attempt = SMTPConnectionAttempt(finishedAt: Date(), duration: ContinuousClock.now - started, error: error)
+                let wakeup = state.withLock { state in
+                    state.lastConnectionAttempt = attempt
+                    return Self.takeWaiter(state.machine.connectFailed(), from: &state)
+                }
                 Self.resume(wakeup)
                 throw error
             }
