@@ -56,7 +56,15 @@ public final class OutboxWorker: Service, Sendable {
     }
 
     public func run() async throws {
-        let recovered = try await store.recoverInterrupted()
+        let recovered: Int
+        do {
+            recovered = try await store.recoverInterrupted()
+        } catch {
+            // Cancelled before it began (another service failed at start-up, e.g. a port already
+            // taken), or the outbox is unusable: the pools and the store are let go all the same.
+            await closeResources()
+            throw error
+        }
         if let stats = try? await store.stats() {
             logger.info("outbox open", metadata: [
                 "path": "\(store.path)",
@@ -69,18 +77,31 @@ public final class OutboxWorker: Service, Sendable {
                 "count": .stringConvertible(recovered),
             ])
         }
-        await withGracefulShutdownHandler {
-            await deliver()
-        } onGracefulShutdown: {
-            self.logger.info("shutting down: finishing the SMTP transactions under way; queued emails stay in the outbox")
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await deliver()
+            } onGracefulShutdown: {
+                self.logger.info("shutting down: finishing the SMTP transactions under way; queued emails stay in the outbox")
+                self.signal.shutdown()
+            }
+        } onCancel: {
+            // The service group cancels its services when one of them failed (a port already
+            // taken): stop as on a graceful shutdown, or the process would wait for this loop forever.
             self.signal.shutdown()
         }
+        await closeResources()
+        logger.info("outbox worker stopped: emails not yet sent stay queued in the outbox")
+    }
+
+    private func closeResources() async {
         await pool.close()
         await fallback?.close()
         if ownsStore {
-            do { try await store.close() } catch { logger.error("outbox not closed cleanly", metadata: ["error": "\(error)"]) }
+            // In a task of its own: closing fails in a cancelled task, which this one is when the
+            // service group stops because another service failed.
+            let store = store
+            do { try await Task { try await store.close() }.value } catch { logger.error("outbox not closed cleanly", metadata: ["error": "\(error)"]) }
         }
-        logger.info("outbox worker stopped: emails not yet sent stay queued in the outbox")
     }
 
     /// The delivery loop: claims due emails ahead (`claimLimit`), starts at most `sendSlots`
