@@ -108,6 +108,8 @@ let package = Package(
             dependencies: [
                 "MailerService", "SMTPTestServer", "Outbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // The readiness test holds the outbox's write lock through a connection of its own.
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]

@@ -9,6 +9,7 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the HTTP service (what the Docker image runs).",
         discussion: """
             All settings come from environment variables; every problem is reported at once, one line each, and the service does not start.
+            GET /healthz answers while the process lives, GET /readyz when it can take emails (templates loaded, outbox writable).
             SIGHUP reloads the templates folder (a broken template is logged and the previous templates stay in use); SIGTERM or SIGINT stops accepting requests and finishes the emails already accepted.
             """
     )

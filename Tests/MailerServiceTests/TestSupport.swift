@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import NIOPosix
 import Logging
 import MIMEMessage
 import Synchronization
@@ -89,4 +90,29 @@ func post(_ client: any TestClientProtocol, _ path: String, _ body: String, pref
         let json = (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))) as? [String: Any] ?? [:]
         return Answer(status: response.status, contentType: response.headers[.contentType], json: json)
     }
+}
+
+struct TextAnswer {
+    let status: HTTPResponse.Status
+    let contentType: String?
+    let body: String
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+}
+
+func get(_ client: any TestClientProtocol, _ path: String) async throws -> TextAnswer {
+    try await client.execute(uri: path, method: .get) { response in
+        TextAnswer(status: response.status, contentType: response.headers[.contentType], body: String(buffer: response.body))
+    }
+}
+
+/// A loopback port free a moment ago, for a server the test configures by port number (one the
+/// test framework cannot move to port 0 for us).
+func freePort() async throws -> Int {
+    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+    let port = channel.localAddress?.port ?? 0
+    try await channel.close()
+    return port
 }

@@ -40,12 +40,12 @@ public enum MailerApplication {
         }
         let waiters = DeliveryWaiters()
         let worker = OutboxWorker(store: store, pool: pool, fallback: fallbackPool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true, dataDirectoryLock: lock)
+        var providers = [ReadinessCheck.Provider(name: .primary, pool: pool)]
+        if let fallbackPool { providers.append(ReadinessCheck.Provider(name: .fallback, pool: fallbackPool)) }
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())
-        router.get("/healthz") { _, _ in
-            Response.json(.object(["status": .string("ok")]), status: .ok)
-        }
+        HealthRoutes(readiness: ReadinessCheck(templates: templates, store: store, providers: providers)).register(on: router)
         EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters).register(on: router)
         QueueRoutes(store: store, worker: worker).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)

@@ -1,0 +1,80 @@
+import Foundation
+import Outbox
+import SMTP
+
+/// Whether this instance can take emails now (`GET /readyz`): its outbox can store an email.
+///
+/// The templates are reported, not checked: a running service always has some, since start-up
+/// refuses a folder without templates and a failed reload keeps the previous ones. The SMTP
+/// provider is reported but not judged: accepted emails wait in the outbox through an outage, so
+/// taking the instance out of rotation would only turn accepted emails into refused ones.
+struct ReadinessCheck: Sendable {
+    struct Provider: Sendable {
+        let name: ProviderName
+        let pool: SMTPConnectionPool
+    }
+
+    struct Report: Sendable {
+        /// Why the outbox cannot store an email, nil when it can.
+        var outboxProblem: String?
+        var json: JSONValue
+
+        var ready: Bool { outboxProblem == nil }
+    }
+
+    let templates: TemplateStore
+    let store: OutboxStore
+    let providers: [Provider]
+
+    func run() async -> Report {
+        let started = ContinuousClock.now
+        var outboxProblem: String?
+        do {
+            try await store.probeWrite()
+        } catch {
+            outboxProblem = "\(error)"
+        }
+        let elapsed = ContinuousClock.now - started
+
+        var outbox: [String: JSONValue] = ["ok": .bool(outboxProblem == nil), "durationMs": .int(Self.milliseconds(elapsed))]
+        if let outboxProblem { outbox["detail"] = .string(outboxProblem) }
+        let templateCheck: [String: JSONValue] = ["ok": .bool(true), "count": .int(templates.catalog.names.count)]
+        var smtp: [String: JSONValue] = [:]
+        for provider in providers {
+            smtp[provider.name.rawValue] = Self.json(provider.pool)
+        }
+        let json: JSONValue = .object([
+            "status": .string(outboxProblem == nil ? "ready" : "not ready"),
+            "checks": .object(["templates": .object(templateCheck), "outbox": .object(outbox)]),
+            "smtp": .object(smtp),
+        ])
+        return Report(outboxProblem: outboxProblem, json: json)
+    }
+
+    /// What the pool last saw of its server; nothing is sent to find out.
+    static func json(_ pool: SMTPConnectionPool) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "host": .string(pool.client.configuration.host),
+            "port": .int(pool.client.configuration.port),
+            "connectionsInUse": .int(pool.connectionsInUse),
+        ]
+        guard let attempt = pool.lastConnectionAttempt else {
+            members["lastConnection"] = .null
+            return .object(members)
+        }
+        var last: [String: JSONValue] = [
+            "ok": .bool(attempt.succeeded),
+            "at": .string(attempt.finishedAt.formatted(.iso8601)),
+            "durationMs": .int(milliseconds(attempt.duration)),
+        ]
+        if let error = attempt.error {
+            last.merge(error.jsonFields) { _, new in new }
+        }
+        members["lastConnection"] = .object(last)
+        return .object(members)
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
