@@ -8,7 +8,7 @@ import PackageDescription
 //   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection, diagnostics)
 //   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
 //   MailerService     configuration, HTTP routes, rendering + sending, JSON logs
-//   MailerCLI         the `mailer` executable (serve, render, check-smtp, send-test)
+//   MailerCLI         the `mailer` executable (serve, render, check-smtp, send-test, queue, healthcheck)
 let package = Package(
     name: "mailer",
     platforms: [.macOS(.v15)],
@@ -72,6 +72,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                // `mailer healthcheck`: one HTTP/1.1 GET to the service itself, no HTTP client library.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(

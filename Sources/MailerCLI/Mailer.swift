@@ -11,8 +11,9 @@ struct Mailer: AsyncParsableCommand {
             `mailer check-smtp` checks those SMTP settings step by step without sending anything; \
             `mailer send-test --to ADDR` sends a real test message.
             `mailer queue list|show|retry|cancel|flush|stats` works on the outbox in MAILER_DATA_DIR.
+            `mailer healthcheck` asks the running service for GET /healthz (Docker's HEALTHCHECK).
             """,
-        subcommands: [Serve.self, Render.self, CheckSMTP.self, SendTest.self, Queue.self],
+        subcommands: [Serve.self, Render.self, CheckSMTP.self, SendTest.self, Queue.self, Healthcheck.self],
         defaultSubcommand: nil
     )
 }
