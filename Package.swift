@@ -7,7 +7,7 @@ import PackageDescription
 //   DKIM              DKIM signatures of finished messages (rsa-sha256, ed25519-sha256)
 //   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection, diagnostics)
 //   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
-//   MailerService     configuration, HTTP routes, rendering + sending, JSON logs
+//   MailerService     configuration, HTTP routes, rendering + sending, JSON logs, metrics, health
 //   MailerCLI         the `mailer` executable (serve, render, check-smtp, send-test, queue, healthcheck)
 let package = Package(
     name: "mailer",
@@ -30,6 +30,10 @@ let package = Package(
         // and developer machines need no libsqlite3-dev, and every build runs the same SQLite version
         // (WAL and RETURNING behave alike everywhere). GRDB would link the system library instead.
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        // GET /metrics: the service records through swift-metrics (Hummingbird already depends on
+        // it), swift-prometheus keeps the values and writes the Prometheus text format.
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Tests only: property-based checks of the renderer and the MIME writer.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -72,6 +76,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 // `mailer healthcheck`: one HTTP/1.1 GET to the service itself, no HTTP client library.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -9,7 +9,8 @@ struct Serve: AsyncParsableCommand {
         abstract: "Run the HTTP service (what the Docker image runs).",
         discussion: """
             All settings come from environment variables; every problem is reported at once, one line each, and the service does not start.
-            GET /healthz answers while the process lives, GET /readyz when it can take emails (templates loaded, outbox writable).
+            GET /healthz answers while the process lives, GET /readyz when it can take emails (templates loaded, outbox writable), \
+            GET /metrics in the Prometheus format (on MAILER_PORT; on MAILER_METRICS_PORT alone when set, nowhere when it is off).
             SIGHUP reloads the templates folder (a broken template is logged and the previous templates stay in use); SIGTERM or SIGINT stops accepting requests and finishes the emails already accepted.
             """
     )
@@ -34,7 +35,8 @@ struct Serve: AsyncParsableCommand {
         logger.info("configuration", metadata: configuration.redactedSummary.mapValues { .string($0) })
 
         do {
-            let app = try await MailerApplication.build(configuration: configuration, logger: logger)
+            // The process-wide metrics are swift-metrics' backend too (bootstrapped here, once).
+            let app = try await MailerApplication.build(configuration: configuration, logger: logger, metrics: .processWide)
             try await app.runService()
         } catch let error as ConfigurationError {
             for problem in error.problems {
@@ -45,8 +47,10 @@ struct Serve: AsyncParsableCommand {
             logger.critical("cannot load templates: \(error.message)", metadata: ["variable": "MAILER_TEMPLATES_DIR"])
             throw ExitCode(78)
         } catch {
-            // Typically the HTTP port is taken; say so in the same JSON stream as everything else.
-            logger.critical("stopped: \(error)", metadata: ["mailer_port": "\(configuration.httpPort)"])
+            // Typically the HTTP port (or the metrics port) is taken; say so in the same JSON stream as everything else.
+            var metadata: Logger.Metadata = ["mailer_port": "\(configuration.httpPort)"]
+            if case .port(let port) = configuration.metricsEndpoint { metadata["mailer_metrics_port"] = "\(port)" }
+            logger.critical("stopped: \(error)", metadata: metadata)
             throw ExitCode(1)
         }
     }

@@ -7,9 +7,13 @@ import ServiceLifecycle
 /// Wires configuration, templates, the SMTP client and the HTTP routes into one runnable service.
 public enum MailerApplication {
     /// Fails before anything listens when templates or TLS settings are unusable.
+    ///
+    /// - Parameter metrics: where the service counts; `mailer serve` passes the process-wide
+    ///   instance, tests a fresh one per service (the default) so that their counts stay apart.
     public static func build(
         configuration: MailerConfiguration,
-        logger: Logger
+        logger: Logger,
+        metrics: MailerMetrics = MailerMetrics()
     ) async throws -> some ApplicationProtocol {
         let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory, defaultLocale: configuration.defaultLocale)
         let templates = TemplateStore(catalog)
@@ -28,28 +32,44 @@ public enum MailerApplication {
         } catch {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: "MAILER_DATA_DIR", message: "\(error)")])
         }
-        let pool = SMTPConnectionPool(client: client, configuration: configuration.pool, logger: logger)
+        let pool = SMTPConnectionPool(client: client, configuration: configuration.pool, logger: logger, observer: metrics)
         var fallbackPool: SMTPConnectionPool?
         if let fallback = configuration.fallbackSMTP {
             do {
-                fallbackPool = SMTPConnectionPool(client: try SMTPClient(configuration: fallback), configuration: configuration.pool, logger: logger)
+                fallbackPool = SMTPConnectionPool(client: try SMTPClient(configuration: fallback), configuration: configuration.pool, logger: logger, observer: metrics)
             } catch {
                 let variable = error.variable.hasPrefix("SMTP_") ? "SMTP_FALLBACK_" + error.variable.dropFirst(5) : error.variable
                 throw ConfigurationError(problems: [ConfigurationProblem(variable: variable, message: error.problem)])
             }
         }
         let waiters = DeliveryWaiters()
-        let worker = OutboxWorker(store: store, pool: pool, fallback: fallbackPool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true, dataDirectoryLock: lock)
+        let worker = OutboxWorker(store: store, pool: pool, fallback: fallbackPool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger,
+                                  metrics: metrics, ownsStore: true, dataDirectoryLock: lock)
         var providers = [ReadinessCheck.Provider(name: .primary, pool: pool)]
         if let fallbackPool { providers.append(ReadinessCheck.Provider(name: .fallback, pool: fallbackPool)) }
 
         let router = Router()
+        // Outermost, so that the request counter sees the status the client gets.
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
         HealthRoutes(readiness: ReadinessCheck(templates: templates, store: store, providers: providers)).register(on: router)
-        EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters).register(on: router)
+        EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters, metrics: metrics).register(on: router)
         QueueRoutes(store: store, worker: worker).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
         SMTPRoutes(configuration: configuration, client: client).register(on: router)
+
+        // Stopped in reverse order: the HTTP server first, the worker (which owns the store) last;
+        // a metrics server stops right after the main one, while the store it reads is still open.
+        var services: [any Service] = [worker, OutboxMaintenance(store: store, retention: configuration.retention, logger: logger), TemplateReloader(store: templates, logger: logger)]
+        let metricsRoutes = MetricsRoutes(metrics: metrics, store: store, pools: providers.map(\.pool), logger: logger)
+        switch configuration.metricsEndpoint {
+        case .mainPort:
+            metricsRoutes.register(on: router)
+        case .port(let port):
+            services.append(metricsServer(metricsRoutes, host: configuration.httpHost, port: port, logger: logger))
+        case .off:
+            break
+        }
 
         logger.info("templates loaded", metadata: catalog.logMetadata)
         if let dkim = configuration.dkim {
@@ -72,9 +92,17 @@ public enum MailerApplication {
         return Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
-            // Stopped in reverse order: the HTTP server first, the worker (which owns the store) last.
-            services: [worker, OutboxMaintenance(store: store, retention: configuration.retention, logger: logger), TemplateReloader(store: templates, logger: logger)],
+            services: services,
             logger: logger
         )
+    }
+
+    /// MAILER_METRICS_PORT: a second, small server with /metrics alone, run by the main
+    /// application's service group, so that it starts and stops with the service.
+    static func metricsServer(_ routes: MetricsRoutes, host: String, port: Int, logger: Logger) -> some Service {
+        let router = Router()
+        router.add(middleware: ProblemMiddleware())
+        routes.register(on: router)
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: nil), logger: logger)
     }
 }

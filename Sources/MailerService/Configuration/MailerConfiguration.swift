@@ -33,6 +33,8 @@ public struct MailerConfiguration: Sendable {
     public var idempotencyKeyLifetime: Duration = .seconds(24 * 3600)
     /// Sent, failed and cancelled emails are deleted after this long (MAILER_RETENTION_DAYS).
     public var retention: Duration = .seconds(7 * 24 * 3600)
+    /// Where Prometheus scrapes `GET /metrics` (MAILER_METRICS_PORT).
+    public var metricsEndpoint: MetricsEndpoint = .mainPort
 
     /// The outbox database file inside `dataDirectory`.
     public var outboxPath: String { URL(fileURLWithPath: dataDirectory).appendingPathComponent("outbox.sqlite3").path }
@@ -86,6 +88,7 @@ public struct MailerConfiguration: Sendable {
         }
         let httpPort = env.port("MAILER_PORT", required: false, default: 8080)
         let httpHost = env.string("MAILER_HOST") ?? "0.0.0.0"
+        let metricsEndpoint = Self.readMetricsEndpoint(&env, httpPort: httpPort)
         let baseURL = env.string("MAILER_BASE_URL") ?? env.string("ADMIN_WEB_URL") ?? "http://localhost:3000"
         if let url = URL(string: baseURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil {
         } else {
@@ -163,7 +166,22 @@ public struct MailerConfiguration: Sendable {
         configuration.retryPolicy = RetryPolicy(baseDelay: retryBase, maximumAttempts: maximumAttempts, maximumAge: maximumAge)
         configuration.idempotencyKeyLifetime = idempotencyTTL
         configuration.retention = .seconds(retentionDays * 24 * 3600)
+        configuration.metricsEndpoint = metricsEndpoint
         return configuration
+    }
+
+    /// Unset: /metrics on MAILER_PORT; a port: on that port alone; `off`: nowhere.
+    private static func readMetricsEndpoint(_ env: inout EnvironmentReader, httpPort: Int) -> MetricsEndpoint {
+        guard let value = env.string("MAILER_METRICS_PORT") else { return .mainPort }
+        if value.lowercased() == "off" { return .off }
+        guard let port = Int(value), (1...65535).contains(port) else {
+            env.problem("MAILER_METRICS_PORT", "must be a port number from 1 to 65535 (/metrics on that port only) or off (no /metrics); leave it unset for /metrics on MAILER_PORT, got \"\(value)\"")
+            return .mainPort
+        }
+        if port == httpPort {
+            env.problem("MAILER_METRICS_PORT", "must differ from MAILER_PORT (\(httpPort)); leave it unset to serve /metrics on MAILER_PORT")
+        }
+        return .port(port)
     }
 
     /// All of DKIM_DOMAIN, DKIM_SELECTOR and one of DKIM_PRIVATE_KEY / DKIM_PRIVATE_KEY_FILE, or none.
@@ -292,6 +310,7 @@ public struct MailerConfiguration: Sendable {
             "smtp_pool_idle_seconds": "\(pool.idleTimeout)",
             "smtp_rate_limit": pool.rateLimit.map { "\($0) messages/s" } ?? "none",
             "mailer_port": "\(httpPort)",
+            "mailer_metrics": "\(metricsEndpoint)",
             "mailer_base_url": baseURL,
             "mailer_from_name": productName,
             "mailer_templates_dir": templatesDirectory,

@@ -18,6 +18,8 @@ public final class OutboxWorker: Service, Sendable {
     private let retryPolicy: RetryPolicy
     private let waiters: DeliveryWaiters
     private let logger: Logger
+    /// Counts outcomes by template and code; nil where nobody scrapes (unit tests).
+    private let metrics: MailerMetrics?
     private let signal = WorkerSignal()
 
     private let ownsStore: Bool
@@ -39,7 +41,7 @@ public final class OutboxWorker: Service, Sendable {
 
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
     init(store: OutboxStore, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
-         ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil) {
+         metrics: MailerMetrics? = nil, ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil) {
         self.store = store
         self.fallback = fallback
         self.ownsStore = ownsStore
@@ -48,6 +50,7 @@ public final class OutboxWorker: Service, Sendable {
         self.retryPolicy = retryPolicy
         self.waiters = waiters
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Something became due now (a new email, a retry, a flush): look without waiting for the timer.
@@ -225,6 +228,9 @@ public final class OutboxWorker: Service, Sendable {
                 logger.critical("email sent but not recorded in the outbox; it may be sent again after a restart", metadata: ["error": "\(error)"])
                 return
             }
+            // Counted once recorded, and before the waiting request hears of it, so that a client
+            // that saw "sent" finds it counted.
+            metrics?.emailSent(template: record.template)
             logger.info("email sent", metadata: [
                 "provider": "\(provider)",
                 "duration_ms": .stringConvertible(duration),
@@ -312,12 +318,14 @@ public final class OutboxWorker: Service, Sendable {
             switch decision {
             case .retry(let next):
                 _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next, provider: provider)
+                metrics?.emailDeferred(template: record.template, code: error.code.rawValue)
                 metadata["next_attempt_at"] = "\(next.formatted(.iso8601))"
                 let level: Logger.Level = error.code == .authentication || error.code == .certificate ? .error : .warning
                 logger.log(level: level, "email deferred", metadata: metadata)
                 waiters.publish(record.id, .deferred(error, nextAttempt: next))
             case .giveUp(let reason):
                 _ = try await store.recordFailed(record.id, error: failure, provider: provider)
+                metrics?.emailFailed(template: record.template, code: error.code.rawValue)
                 metadata["reason"] = "\(reason)"
                 logger.error("email not sent", metadata: metadata)
                 waiters.publish(record.id, .failed(error))

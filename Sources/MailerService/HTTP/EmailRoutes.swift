@@ -19,6 +19,7 @@ struct EmailRoutes: Sendable {
     let store: OutboxStore
     let worker: OutboxWorker
     let waiters: DeliveryWaiters
+    let metrics: MailerMetrics
 
     func register(on router: Router<BasicRequestContext>) {
         let routes: [(String, EmailKind)] = [
@@ -73,6 +74,7 @@ struct EmailRoutes: Sendable {
                 headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
                 return Response(status: .accepted, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer)))
             }
+            metrics.emailAccepted(template: email.template)
             logger.info("email accepted", metadata: [
                 "recipients": .stringConvertible(mail.recipients.count),
                 "recipient_domain": "\(email.recipients[0].domain)",

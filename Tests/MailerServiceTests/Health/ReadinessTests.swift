@@ -50,6 +50,11 @@ import Testing
             #expect(last["code"] as? String == "ECONNREFUSED")
             #expect((last["hint"] as? String)?.isEmpty == false)
             #expect(last["at"] is String)
+
+            let metrics = Exposition(try await get(client, "/metrics").body)
+            #expect(metrics.value("mailer_emails_deferred_total", ["template": "verification", "code": "ECONNREFUSED"]) == 1)
+            #expect(metrics.value("mailer_queue_depth", ["state": "deferred"]) == 1)
+            #expect(metrics.value("mailer_smtp_connect_seconds_count") == 0, "no session was established")
         }
     }
 
