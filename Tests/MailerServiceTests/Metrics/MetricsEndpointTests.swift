@@ -126,7 +126,7 @@ import Testing
             #expect(try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#).status == .ok)
             #expect(try await get(client, "/metrics").status == .notFound)
 
-            let probe = try HealthProbe(url: "http://127.0.0.1:\(metricsPort)/metrics", timeout: .seconds(2))
+            let probe = try HealthProbe(url: "http://127.0.0.1:\(metricsPort)/metrics", timeout: .seconds(5))
             var answer: HealthProbe.Answer?
             // The metrics server starts beside the main one; give it a moment.
             for _ in 0..<50 {
@@ -140,7 +140,7 @@ import Testing
             #expect(metrics.value("mailer_emails_sent_total", ["template": "verification"]) == 1)
             #expect(metrics.value("mailer_queue_depth", ["state": "queued"]) == 0)
             // Only /metrics lives there.
-            let other = try await HealthProbe(url: "http://127.0.0.1:\(metricsPort)/v1/templates", timeout: .seconds(2)).get()
+            let other = try await HealthProbe(url: "http://127.0.0.1:\(metricsPort)/v1/templates", timeout: .seconds(5)).get()
             #expect(other.status == 404)
         }
     }
