@@ -206,7 +206,7 @@ median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "nan"; exit}; if (NR
 echo "# http-vs-hello: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), wrk -t $T -c $C -d ${DURATION}s, rounds=$ROUNDS, warm-up ${WARMUP}s"
 echo "# $("$WRK" --version 2>&1 | head -1 | cut -d' ' -f1-2), $(swift --version 2>/dev/null | head -1)"
 echo "# mailer on 127.0.0.1:$MAILER_PORT, http-hello on 127.0.0.1:$HELLO_PORT, smtp-sink on 127.0.0.1:$SMTP_PORT"
-echo "# fsync: ON (product default: outbox in WAL mode, synchronous=FULL, one fsync per accepted email), MAILER_DATA_DIR on $FSTYPE; SMTP_POOL_SIZE default; MAILER_LOG_LEVEL=warning"
+echo "# fsync: ON (product default: outbox in WAL mode, synchronous=FULL; every email committed before its 202, concurrent requests share a commit), MAILER_DATA_DIR on $FSTYPE; SMTP_POOL_SIZE default; MAILER_LOG_LEVEL=warning"
 
 if [ "$WARMUP" -gt 0 ]; then
   run_wrk "$HELLO_PORT" "$WARMUP" "$WORK/warm.out"
