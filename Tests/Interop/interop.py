@@ -4,7 +4,8 @@
 Sends the three emails over HTTP with `Prefer: wait`, then parses what aiosmtpd received
 with Python's `email` package. Also provokes ECONNREFUSED against a closed port and checks
 the 202 "deferred" answer with the error and the JSON log line, and runs `mailer check-smtp` (text and
---json) and `mailer send-test` against the same aiosmtpd, with the right and a wrong password. Prints
+--json) and `mailer send-test` against the same aiosmtpd, with the right and a wrong password (the
+password comes from SMTP_PASSWORD_FILE). Prints
 'N passed, N failed' and exits non-zero
 on any failure.
 
@@ -112,7 +113,14 @@ def check_diagnostics(binary, env, capture):
     time.sleep(0.2)
     check("check-smtp: aiosmtpd received no message", len(capture.messages) == before, len(capture.messages) - before)
 
-    wrong = dict(env, SMTP_PASSWORD="wrong-" + PASSWORD)
+    both = dict(env, SMTP_PASSWORD=PASSWORD)
+    result = run_cli(binary, ["check-smtp"], both)
+    check("check-smtp with SMTP_PASSWORD and SMTP_PASSWORD_FILE: exit 78 naming SMTP_PASSWORD_FILE, no password",
+          result.returncode == 78 and "SMTP_PASSWORD_FILE" in result.stderr and PASSWORD not in result.stdout + result.stderr,
+          f"{result.returncode} {result.stdout} {result.stderr}")
+
+    wrong = {k: v for k, v in env.items() if k != "SMTP_PASSWORD_FILE"}
+    wrong["SMTP_PASSWORD"] = "wrong-" + PASSWORD
     result = run_cli(binary, ["check-smtp"], wrong)
     out = result.stdout
     print("   | " + out.rstrip().replace("\n", "\n   | "), flush=True)
@@ -265,9 +273,15 @@ def main():
     controller.start()
     http_port = free_port()
     log_path = os.path.join(work, "mailer.log")
+    # The password as a Docker secret would hold it: a file with a trailing newline, readable by the
+    # unprivileged user the mailer runs as.
+    password_file = os.path.join(work, "smtp_password")
+    with open(password_file, "w") as f:
+        f.write(PASSWORD + "\n")
+    os.chmod(password_file, 0o644)
     environment = {
         "SMTP_HOST": "localhost", "SMTP_PORT": str(smtp_port), "SMTP_SENDER": "Interop Test <no-reply@example.com>",
-        "SMTP_USERNAME": USER, "SMTP_PASSWORD": PASSWORD, "SMTP_CA_FILE": ca_pem,
+        "SMTP_USERNAME": USER, "SMTP_PASSWORD_FILE": password_file, "SMTP_CA_FILE": ca_pem,
         "MAILER_PORT": str(http_port), "MAILER_BASE_URL": "https://app.example.com", "MAILER_FROM_NAME": "Acme Feedback",
         "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_HELO_NAME": "interop.example.com",
     }
@@ -328,7 +342,7 @@ def main():
         mailer.wait(timeout=15)
         controller.stop()
     log = open(log_path).read()
-    check("SMTP_PASSWORD never appears in the log", PASSWORD not in log)
+    check("SMTP_PASSWORD (from SMTP_PASSWORD_FILE) never appears in the log", PASSWORD not in log)
     lines = [json.loads(line) for line in log.splitlines() if line.strip()]
     check("every log line is a JSON object with ts, level, msg", all({"ts", "level", "msg"} <= set(l) for l in lines), log[:500])
     check("one 'email sent' line per email", sum(l["msg"] == "email sent" for l in lines) == 3, log[-2000:])
