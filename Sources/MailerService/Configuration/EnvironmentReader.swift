@@ -23,7 +23,9 @@ struct EnvironmentReader {
         case refused
     }
 
-    static let secretVariables: Set<String> = ["SMTP_PASSWORD", "SMTP_OAUTH2_TOKEN", "SMTP_FALLBACK_PASSWORD", "SMTP_FALLBACK_OAUTH2_TOKEN", "DKIM_PRIVATE_KEY"]
+    static let secretVariables: Set<String> = [
+        "SMTP_PASSWORD", "SMTP_OAUTH2_TOKEN", "SMTP_FALLBACK_PASSWORD", "SMTP_FALLBACK_OAUTH2_TOKEN", "DKIM_PRIVATE_KEY", "MAILER_API_TOKENS",
+    ]
 
     init(environment: [String: String]) {
         let provider = EnvironmentVariablesProvider(

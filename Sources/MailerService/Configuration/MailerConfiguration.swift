@@ -33,6 +33,8 @@ public struct MailerConfiguration: Sendable {
     public var idempotencyKeyLifetime: Duration = .seconds(24 * 3600)
     /// Sent, failed and cancelled emails are deleted after this long (MAILER_RETENTION_DAYS).
     public var retention: Duration = .seconds(7 * 24 * 3600)
+    /// Who may call the API (MAILER_API_AUTH, MAILER_API_TOKENS); without tokens, a generated one.
+    public var apiAuthentication: APIAuthentication = .generatedToken
 
     /// The outbox database file inside `dataDirectory`.
     public var outboxPath: String { URL(fileURLWithPath: dataDirectory).appendingPathComponent("outbox.sqlite3").path }
@@ -108,6 +110,7 @@ public struct MailerConfiguration: Sendable {
         }
 
         let dkim = Self.readDKIM(&env)
+        let apiAuthentication = APIAuthentication.read(&env)
         let dataDirectory = env.string("MAILER_DATA_DIR") ?? "./data"
         let retryBase = env.seconds("MAILER_RETRY_BASE_SECONDS", default: .seconds(30))
         let maximumAttempts = env.integer("MAILER_MAX_ATTEMPTS", in: 1...100, default: 10)
@@ -163,6 +166,7 @@ public struct MailerConfiguration: Sendable {
         configuration.retryPolicy = RetryPolicy(baseDelay: retryBase, maximumAttempts: maximumAttempts, maximumAge: maximumAge)
         configuration.idempotencyKeyLifetime = idempotencyTTL
         configuration.retention = .seconds(retentionDays * 24 * 3600)
+        configuration.apiAuthentication = apiAuthentication
         return configuration
     }
 
@@ -299,6 +303,7 @@ public struct MailerConfiguration: Sendable {
             "mailer_default_locale": "\(defaultLocale)",
             "mailer_max_message_bytes": "\(maximumMessageBytes)",
             "mailer_data_dir": dataDirectory,
+            "mailer_api_auth": apiAuthentication.summary,
             "mailer_retry": "from \(retryPolicy.baseDelay), doubling to \(retryPolicy.maximumDelay), at most \(retryPolicy.maximumAttempts) attempts within \(retryPolicy.maximumAge)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }

@@ -33,10 +33,16 @@ import Testing
     @Test func anyVariableMayComeFromAFile() throws {
         let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, [
             "SMTP_HOST": "", "SMTP_HOST_FILE": try Self.file("smtp.example.com\n"),
-            "SMTP_POOL_SIZE_FILE": try Self.file("7\n")
+            "SMTP_POOL_SIZE_FILE": try Self.file("7\n"),
+            "MAILER_API_TOKENS": "", "MAILER_API_TOKENS_FILE": try Self.file("app:app-token-1\n"),
         ]))
         #expect(configuration.smtp.host == "smtp.example.com")
         #expect(configuration.pool.size == 7)
+        guard case .bearer(let tokens) = configuration.apiAuthentication else {
+            Issue.record("\(configuration.apiAuthentication)")
+            return
+        }
+        #expect(tokens.name(matching: "app-token-1") == "app")
     }
 
     @Test func settingBothIsAProblemThatQuotesNeither() throws {
@@ -64,7 +70,12 @@ import Testing
     @Test func aBadValueFromAFileNamesTheFileVariableNeverASecret() throws {
         let port = Self.problems(["SMTP_PORT": "", "SMTP_PORT_FILE": try Self.file("smtp\n")])
         #expect(port.map(\.variable) == ["SMTP_PORT_FILE"])
-        #expect(port.first?.message.contains("read from") == true)
+
+        let path = try Self.file("ci:token with-secret-space\n")
+        let tokens = Self.problems(["MAILER_API_TOKENS": "", "MAILER_API_TOKENS_FILE": path])
+        #expect(tokens.map(\.variable) == ["MAILER_API_TOKENS_FILE"])
+        #expect(tokens.first?.message.contains(path) == true)
+        #expect(!tokens.description.contains("secret"), "\(tokens)")
     }
 
     @Test func anEmptyFileCountsAsUnset() throws {
