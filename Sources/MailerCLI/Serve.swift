@@ -10,6 +10,9 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             All settings come from environment variables; every problem is reported at once, one line each, and the service does not start. \
             Any variable may instead be given as <NAME>_FILE, the path of a file holding its value (e.g. SMTP_PASSWORD_FILE=/run/secrets/smtp_password).
+            Every route but /healthz, /readyz and /metrics needs 'Authorization: Bearer <token>' with a token from MAILER_API_TOKENS \
+            (comma-separated name:token entries). Without MAILER_API_TOKENS a token is generated at start-up and logged once \
+            (the warning with "api_token"); MAILER_API_AUTH=none turns authentication off.
             SIGHUP reloads the templates folder (a broken template is logged and the previous templates stay in use); SIGTERM or SIGINT stops accepting requests and finishes the emails already accepted.
             """
     )

@@ -1,3 +1,4 @@
+import Hummingbird
 import Testing
 @testable import MailerService
 
@@ -80,5 +81,14 @@ import Testing
         #expect(first.count == 43)
         #expect(first != second)
         #expect(first.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+    }
+
+    @Test func theBearerSchemeIsCaseInsensitiveAndNeedsExactlyOneToken() {
+        #expect(BearerAuthMiddleware<BasicRequestContext>.bearerToken("Bearer abc") == "abc")
+        #expect(BearerAuthMiddleware<BasicRequestContext>.bearerToken("bearer  abc") == "abc")
+        #expect(BearerAuthMiddleware<BasicRequestContext>.bearerToken("BEARER abc") == "abc")
+        for header in ["Bearer", "Bearer ", "Basic YWxpY2U6c2VjcmV0", "Bearer a b", "Bearerabc", "abc"] {
+            #expect(BearerAuthMiddleware<BasicRequestContext>.bearerToken(header) == nil, "\(header)")
+        }
     }
 }
