@@ -43,6 +43,9 @@ public enum MailerApplication {
 
         let router = Router()
         router.add(middleware: ProblemMiddleware())
+        if let tokens = Self.apiTokens(configuration.apiAuthentication, logger: logger) {
+            router.add(middleware: BearerAuthMiddleware(tokens: tokens))
+        }
         router.get("/healthz") { _, _ in
             Response.json(.object(["status": .string("ok")]), status: .ok)
         }
@@ -76,5 +79,26 @@ public enum MailerApplication {
             services: [worker, OutboxMaintenance(store: store, retention: configuration.retention, logger: logger), TemplateReloader(store: templates, logger: logger)],
             logger: logger
         )
+    }
+
+    /// The tokens the API accepts, nil when it is open; says so in the log either way.
+    private static func apiTokens(_ authentication: APIAuthentication, logger: Logger) -> APITokenSet? {
+        switch authentication {
+        case .bearer(let tokens):
+            logger.info("API authentication: bearer tokens", metadata: ["token_names": .array(tokens.names.map { .string($0) })])
+            return tokens
+        case .generatedToken:
+            // The one place a token is logged: without it a zero-configuration start could not be used.
+            // It is printed once, so `docker compose logs mailer | grep api_token` finds it.
+            let token = APITokenSet.generateToken()
+            logger.warning(
+                "no MAILER_API_TOKENS: generated an API token for this run (it changes at every restart): call the API with the header 'Authorization: Bearer \(token)'; to keep one, set MAILER_API_TOKENS=name:token (e.g. app:$(openssl rand -hex 32)), or MAILER_API_AUTH=none to turn authentication off",
+                metadata: ["api_token": "\(token)"]
+            )
+            return APITokenSet([(name: "generated", token: token)])
+        case .none:
+            logger.warning("MAILER_API_AUTH=none: the API is unauthenticated, anyone who can reach the port can send email; set MAILER_API_TOKENS to require a token")
+            return nil
+        }
     }
 }
