@@ -22,7 +22,8 @@ struct Serve: AsyncParsableCommand {
         signal(SIGHUP, SIG_IGN)
         // Only for the lines before the configuration is read; a bad value is reported with the rest.
         let bootstrapLevel = Logger.Level(rawValue: (try? MailerConfiguration.value(of: "MAILER_LOG_LEVEL"))?.lowercased() ?? "info") ?? .info
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: bootstrapLevel) }
+        let format = LogFormat(rawValue: (try? MailerConfiguration.value(of: "MAILER_LOG_FORMAT"))?.lowercased() ?? "json") ?? .json
+        LoggingSystem.bootstrap(format.handler(level: bootstrapLevel))
         let logger = Logger(label: "mailer")
 
         let configuration: MailerConfiguration

@@ -39,9 +39,11 @@ public enum MailerApplication {
             }
         }
         let waiters = DeliveryWaiters()
-        let worker = OutboxWorker(store: store, pool: pool, fallback: fallbackPool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true, dataDirectoryLock: lock)
+        let worker = OutboxWorker(store: store, pool: pool, fallback: fallbackPool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger, ownsStore: true, dataDirectoryLock: lock, logRecipients: configuration.logRecipients)
 
         let router = Router()
+        // Outermost, so refused and failed requests carry their id too.
+        router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ProblemMiddleware())
         if let tokens = Self.apiTokens(configuration.apiAuthentication, logger: logger) {
             router.add(middleware: BearerAuthMiddleware(tokens: tokens))

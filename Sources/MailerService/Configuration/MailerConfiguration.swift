@@ -35,6 +35,10 @@ public struct MailerConfiguration: Sendable {
     public var retention: Duration = .seconds(7 * 24 * 3600)
     /// Who may call the API (MAILER_API_AUTH, MAILER_API_TOKENS); without tokens, a generated one.
     public var apiAuthentication: APIAuthentication = .generatedToken
+    /// MAILER_LOG_FORMAT.
+    public var logFormat: LogFormat = .json
+    /// MAILER_LOG_RECIPIENTS: full addresses in the logs; otherwise only their domains.
+    public var logRecipients = false
 
     /// The outbox database file inside `dataDirectory`.
     public var outboxPath: String { URL(fileURLWithPath: dataDirectory).appendingPathComponent("outbox.sqlite3").path }
@@ -108,6 +112,12 @@ public struct MailerConfiguration: Sendable {
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             env.problem("MAILER_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical, got \"\(logLevel)\"")
         }
+        let logFormatText = (env.string("MAILER_LOG_FORMAT") ?? "json").lowercased()
+        let logFormat = LogFormat(rawValue: logFormatText)
+        if logFormat == nil {
+            env.problem("MAILER_LOG_FORMAT", "must be json (one JSON object per line) or text (logfmt), got \"\(logFormatText)\"")
+        }
+        let logRecipients = env.bool("MAILER_LOG_RECIPIENTS", default: false)
 
         let dkim = Self.readDKIM(&env)
         let apiAuthentication = APIAuthentication.read(&env)
@@ -167,6 +177,8 @@ public struct MailerConfiguration: Sendable {
         configuration.idempotencyKeyLifetime = idempotencyTTL
         configuration.retention = .seconds(retentionDays * 24 * 3600)
         configuration.apiAuthentication = apiAuthentication
+        configuration.logFormat = logFormat ?? .json
+        configuration.logRecipients = logRecipients
         return configuration
     }
 
@@ -304,6 +316,9 @@ public struct MailerConfiguration: Sendable {
             "mailer_max_message_bytes": "\(maximumMessageBytes)",
             "mailer_data_dir": dataDirectory,
             "mailer_api_auth": apiAuthentication.summary,
+            "mailer_log_level": logLevel,
+            "mailer_log_format": logFormat.rawValue,
+            "mailer_log_recipients": logRecipients ? "true" : "false",
             "mailer_retry": "from \(retryPolicy.baseDelay), doubling to \(retryPolicy.maximumDelay), at most \(retryPolicy.maximumAttempts) attempts within \(retryPolicy.maximumAge)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }
