@@ -14,8 +14,9 @@ struct Mailer: AsyncParsableCommand {
             `mailer check-smtp` checks those SMTP settings step by step without sending anything; \
             `mailer send-test --to ADDR` sends a real test message.
             `mailer queue list|show|retry|cancel|flush|stats` works on the outbox in MAILER_DATA_DIR.
+            `mailer openapi` prints the API's OpenAPI document (YAML, or JSON with --format json).
             """,
-        subcommands: [Serve.self, Render.self, CheckSMTP.self, SendTest.self, Queue.self],
+        subcommands: [Serve.self, Render.self, CheckSMTP.self, SendTest.self, Queue.self, OpenAPI.self],
         defaultSubcommand: nil
     )
 }
