@@ -92,6 +92,34 @@ func withService(
     }
 }
 
+/// A route the application's router serves, as OpenAPI writes paths (`/v1/emails/{id}`).
+struct ServedRoute: Hashable, Sendable, CustomStringConvertible {
+    let method: String
+    let path: String
+    var description: String { "\(method.uppercased()) \(path)" }
+}
+
+/// `withService` with the routes the router serves, and a client that adds no token (wrap it in
+/// `AuthorizingClient` for the requests that need one).
+func withServiceAndRoutes(
+    smtpPort: Int,
+    _ extra: [String: String] = [:],
+    log: CapturedLog = CapturedLog(),
+    _ body: @escaping @Sendable (any TestClientProtocol, Set<ServedRoute>) async throws -> Void
+) async throws {
+    let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: smtpPort, extra))
+    let (app, routes) = try await MailerApplication.assemble(configuration: configuration, logger: log.logger)
+    let served = Set(routes.map { ServedRoute(method: $0.method.rawValue.lowercased(), path: openAPIPath($0.path.description)) })
+    try await app.test(.live) { client in
+        try await body(client, served)
+    }
+}
+
+/// Hummingbird's `:id` (and its own `{id}`) captures in OpenAPI's `{id}` form.
+func openAPIPath(_ routerPath: String) -> String {
+    "/" + routerPath.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+}
+
 /// A test client that adds the bearer token to requests without an Authorization header.
 struct AuthorizingClient: TestClientProtocol {
     let client: any TestClientProtocol

@@ -11,6 +11,15 @@ public enum MailerApplication {
         configuration: MailerConfiguration,
         logger: Logger
     ) async throws -> some ApplicationProtocol {
+        try await assemble(configuration: configuration, logger: logger).application
+    }
+
+    /// The application and the routes its router serves, which the OpenAPI conformance test
+    /// holds against the document (a built application no longer shows its routes).
+    static func assemble(
+        configuration: MailerConfiguration,
+        logger: Logger
+    ) async throws -> (application: Application<RouterResponder<BasicRequestContext>>, routes: [Router<BasicRequestContext>.RouteDescription]) {
         let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory, defaultLocale: configuration.defaultLocale)
         let templates = TemplateStore(catalog)
         let client: SMTPClient
@@ -55,6 +64,7 @@ public enum MailerApplication {
         QueueRoutes(store: store, worker: worker).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
         SMTPRoutes(configuration: configuration, client: client).register(on: router)
+        OpenAPIRoutes().register(on: router)
 
         logger.info("templates loaded", metadata: catalog.logMetadata)
         if let dkim = configuration.dkim {
@@ -74,13 +84,14 @@ public enum MailerApplication {
         if configuration.smtp.tls.skipVerify {
             logger.warning("SMTP_TLS_SKIP_VERIFY=true: the SMTP server's certificate is not verified; use this only for internal servers")
         }
-        return Application(
+        let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
             // Stopped in reverse order: the HTTP server first, the worker (which owns the store) last.
             services: [worker, OutboxMaintenance(store: store, retention: configuration.retention, logger: logger), TemplateReloader(store: templates, logger: logger)],
             logger: logger
         )
+        return (application, router.routes)
     }
 
     /// The tokens the API accepts, nil when it is open; says so in the log either way.

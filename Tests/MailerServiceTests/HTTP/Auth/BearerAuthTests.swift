@@ -86,8 +86,10 @@ import Testing
 
     @Test func probesNeedNoToken() async throws {
         try await withService(smtpPort: ClosedPort.reserve(), token: nil) { client in
-            try await client.execute(uri: "/healthz", method: .get) { response in
-                #expect(response.status == .ok)
+            for path in ["/healthz", "/openapi.json"] {
+                try await client.execute(uri: path, method: .get) { response in
+                    #expect(response.status == .ok, "\(path)")
+                }
             }
             // Exempt by path whether or not the route exists yet.
             for path in ["/readyz", "/metrics"] {
