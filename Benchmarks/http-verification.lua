@@ -5,6 +5,12 @@ wrk.method = "POST"
 wrk.path = "/v1/emails/verification"
 wrk.body = '{"to":"ada@example.org","code":"493817"}'
 wrk.headers["Content-Type"] = "application/json"
+-- The mailer requires a bearer token (http-vs-hello.sh sets MAILER_API_TOKENS and exports it as
+-- BENCH_API_TOKEN); http-hello gets the same header, so both read the same request.
+local token = os.getenv("BENCH_API_TOKEN")
+if token and token ~= "" then
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
 
 function done(summary, latency, requests)
   local e = summary.errors

@@ -21,7 +21,12 @@ struct Queue: AsyncParsableCommand {
         var json = false
 
         func open() async throws -> OutboxStore {
-            let folder = dataDirectory ?? ProcessInfo.processInfo.environment["MAILER_DATA_DIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "./data"
+            let folder: String
+            do {
+                folder = try dataDirectory ?? MailerConfiguration.value(of: "MAILER_DATA_DIR") ?? "./data"
+            } catch {
+                throw CLIError("invalid configuration: \(error)")
+            }
             let path = URL(fileURLWithPath: folder).appendingPathComponent("outbox.sqlite3").path
             guard FileManager.default.fileExists(atPath: path) else {
                 throw CLIError("no outbox at \(path): set MAILER_DATA_DIR or --data-dir to the folder `mailer serve` uses")

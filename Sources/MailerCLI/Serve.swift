@@ -8,7 +8,11 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP service (what the Docker image runs).",
         discussion: """
-            All settings come from environment variables; every problem is reported at once, one line each, and the service does not start.
+            All settings come from environment variables; every problem is reported at once, one line each, and the service does not start. \
+            Any variable may instead be given as <NAME>_FILE, the path of a file holding its value (e.g. SMTP_PASSWORD_FILE=/run/secrets/smtp_password).
+            Every route but /healthz, /readyz and /metrics needs 'Authorization: Bearer <token>' with a token from MAILER_API_TOKENS \
+            (comma-separated name:token entries). Without MAILER_API_TOKENS a token is generated at start-up and logged once \
+            (the warning with "api_token"); MAILER_API_AUTH=none turns authentication off.
             GET /healthz answers while the process lives, GET /readyz when it can take emails (templates loaded, outbox writable), \
             GET /metrics in the Prometheus format (on MAILER_PORT; on MAILER_METRICS_PORT alone when set, nowhere when it is off).
             SIGHUP reloads the templates folder (a broken template is logged and the previous templates stay in use); SIGTERM or SIGINT stops accepting requests and finishes the emails already accepted.
@@ -18,8 +22,10 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         // SIGHUP's default action ends the process; until the reloader listens for it, ignore it.
         signal(SIGHUP, SIG_IGN)
-        let bootstrapLevel = Logger.Level(rawValue: ProcessInfo.processInfo.environment["MAILER_LOG_LEVEL"]?.lowercased() ?? "info") ?? .info
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: bootstrapLevel) }
+        // Only for the lines before the configuration is read; a bad value is reported with the rest.
+        let bootstrapLevel = Logger.Level(rawValue: (try? MailerConfiguration.value(of: "MAILER_LOG_LEVEL"))?.lowercased() ?? "info") ?? .info
+        let format = LogFormat(rawValue: (try? MailerConfiguration.value(of: "MAILER_LOG_FORMAT"))?.lowercased() ?? "json") ?? .json
+        LoggingSystem.bootstrap(format.handler(level: bootstrapLevel))
         let logger = Logger(label: "mailer")
 
         let configuration: MailerConfiguration

@@ -20,11 +20,10 @@ import signal
 import sys
 import tempfile
 import time
-import urllib.request
 
 from aiosmtpd.controller import Controller
 
-from interop_support import check, free_port, post, start_mailer, summary
+from interop_support import check, free_port, post, request, start_mailer, summary
 
 TOTAL = 200
 POOL_SIZE = 4
@@ -45,8 +44,10 @@ class SlowCapture:
 
 
 def get(port, path):
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as response:
-        return json.loads(response.read())
+    status, _, answer = request(port, path)
+    if status != 200:
+        raise RuntimeError(f"GET {path}: {status} {answer}")
+    return answer
 
 
 def main():
@@ -79,8 +80,8 @@ def main():
 
         controller = Controller(capture, hostname="127.0.0.1", port=smtp_port)
         controller.start()
-        flushed = urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{http_port}/v1/queue/flush", method="POST"), timeout=10)
-        check("server back: flush answered", flushed.status == 200)
+        flushed, _, _ = request(http_port, "/v1/queue/flush", method="POST")
+        check("server back: flush answered", flushed == 200)
         deadline = time.time() + 30
         while len(capture.message_ids) < 40 and time.time() < deadline:
             time.sleep(0.005)

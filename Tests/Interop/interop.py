@@ -4,7 +4,9 @@
 Sends the three emails over HTTP with `Prefer: wait`, then parses what aiosmtpd received
 with Python's `email` package. Also provokes ECONNREFUSED against a closed port and checks
 the 202 "deferred" answer with the error and the JSON log line, and runs `mailer check-smtp` (text and
---json) and `mailer send-test` against the same aiosmtpd, with the right and a wrong password. Prints
+--json) and `mailer send-test` against the same aiosmtpd, with the right and a wrong password. The
+password comes from SMTP_PASSWORD_FILE; API calls carry a bearer token (MAILER_API_TOKENS), and the
+closed-port mailer runs without one, so its generated token is read from its log. Prints
 'N passed, N failed' and exits non-zero
 on any failure.
 
@@ -31,7 +33,7 @@ import logging
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from interop_support import Capture, check, free_port, post, results, start_mailer
+from interop_support import API_TOKEN, Capture, check, free_port, generated_token, log_records, post, request, results, start_mailer
 
 USER, PASSWORD = "alice", "s3cret-Pa55"
 # aiosmtpd 1.4 logs a warning about its own use of a deprecated attribute on every AUTH.
@@ -112,7 +114,14 @@ def check_diagnostics(binary, env, capture):
     time.sleep(0.2)
     check("check-smtp: aiosmtpd received no message", len(capture.messages) == before, len(capture.messages) - before)
 
-    wrong = dict(env, SMTP_PASSWORD="wrong-" + PASSWORD)
+    both = dict(env, SMTP_PASSWORD=PASSWORD)
+    result = run_cli(binary, ["check-smtp"], both)
+    check("check-smtp with SMTP_PASSWORD and SMTP_PASSWORD_FILE: exit 78 naming SMTP_PASSWORD_FILE, no password",
+          result.returncode == 78 and "SMTP_PASSWORD_FILE" in result.stderr and PASSWORD not in result.stdout + result.stderr,
+          f"{result.returncode} {result.stdout} {result.stderr}")
+
+    wrong = {k: v for k, v in env.items() if k != "SMTP_PASSWORD_FILE"}
+    wrong["SMTP_PASSWORD"] = "wrong-" + PASSWORD
     result = run_cli(binary, ["check-smtp"], wrong)
     out = result.stdout
     print("   | " + out.rstrip().replace("\n", "\n   | "), flush=True)
@@ -172,6 +181,21 @@ def check_queue_cli(binary, data, email_id):
     check("queue show of an unknown id: non-zero exit and a clear error", code != 0 and "no email with id no-such-id" in err, f"{code} {out} {err}")
     code, out, err = subprocess.run([binary, "queue", "stats", "--data-dir", "/nonexistent"], capture_output=True, text=True).returncode, "", ""
     check("queue on a missing folder: non-zero exit", code != 0)
+
+
+def check_api_authentication(http_port):
+    """Bearer tokens on the running service: refusals are 401 problem+json, the probes stay open."""
+    body = {"to": "ada@example.org", "code": "1"}
+    status, content_type, answer = post(http_port, "/v1/emails/verification", body, token=None)
+    check("no token: 401 problem+json EUNAUTHORIZED", status == 401 and content_type == "application/problem+json"
+          and answer.get("code") == "EUNAUTHORIZED" and "Authorization: Bearer" in answer.get("detail", ""), f"{status} {content_type} {answer}")
+    status, headers, answer = request(http_port, "/v1/queue/stats", token="wrong-" + API_TOKEN)
+    check("wrong token: 401 EUNAUTHORIZED with WWW-Authenticate: Bearer", status == 401 and answer.get("code") == "EUNAUTHORIZED"
+          and (headers.get("WWW-Authenticate") or "").startswith("Bearer"), f"{status} {dict(headers)} {answer}")
+    status, _, answer = request(http_port, "/healthz", token=None)
+    check("/healthz needs no token", status == 200, f"{status} {answer}")
+    status, _, answer = request(http_port, "/v1/queue/stats")
+    check("the right token: 200", status == 200, f"{status} {answer}")
 
 
 def check_template_reload(binary, work):
@@ -265,9 +289,15 @@ def main():
     controller.start()
     http_port = free_port()
     log_path = os.path.join(work, "mailer.log")
+    # The password as a Docker secret would hold it: a file with a trailing newline, readable by the
+    # unprivileged user the mailer runs as.
+    password_file = os.path.join(work, "smtp_password")
+    with open(password_file, "w") as f:
+        f.write(PASSWORD + "\n")
+    os.chmod(password_file, 0o644)
     environment = {
         "SMTP_HOST": "localhost", "SMTP_PORT": str(smtp_port), "SMTP_SENDER": "Interop Test <no-reply@example.com>",
-        "SMTP_USERNAME": USER, "SMTP_PASSWORD": PASSWORD, "SMTP_CA_FILE": ca_pem,
+        "SMTP_USERNAME": USER, "SMTP_PASSWORD_FILE": password_file, "SMTP_CA_FILE": ca_pem,
         "MAILER_PORT": str(http_port), "MAILER_BASE_URL": "https://app.example.com", "MAILER_FROM_NAME": "Acme Feedback",
         "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_HELO_NAME": "interop.example.com",
     }
@@ -322,14 +352,18 @@ def main():
         check("invitation: inviter escaped in HTML", "Ada &lt;Admin&gt;" in html and "Ada <Admin>" not in html, html)
         check("invitation: link in text", "https://app.example.com/link/user-invitation?code=inv-1&email=bob%40example.org" in text, text)
 
+        check_api_authentication(http_port)
         check_diagnostics(binary, environment, capture)
     finally:
         mailer.terminate()
         mailer.wait(timeout=15)
         controller.stop()
     log = open(log_path).read()
-    check("SMTP_PASSWORD never appears in the log", PASSWORD not in log)
+    check("SMTP_PASSWORD (from SMTP_PASSWORD_FILE) never appears in the log", PASSWORD not in log)
+    check("the API token never appears in the log", API_TOKEN not in log)
     lines = [json.loads(line) for line in log.splitlines() if line.strip()]
+    check("'email accepted' lines name the caller's token (token_name), not the token",
+          [l.get("token_name") for l in lines if l["msg"] == "email accepted"] == ["interop"] * 3, log[-2000:])
     check("every log line is a JSON object with ts, level, msg", all({"ts", "level", "msg"} <= set(l) for l in lines), log[:500])
     check("one 'email sent' line per email", sum(l["msg"] == "email sent" for l in lines) == 3, log[-2000:])
 
@@ -339,13 +373,20 @@ def main():
     log_path = os.path.join(work, "mailer-refused.log")
     data = tempfile.mkdtemp(prefix="mailer-data-")
     os.chmod(data, 0o777)
+    # Without MAILER_API_TOKENS, as `docker compose up` on a fresh clone: the token is in the log.
     mailer = start_mailer(binary, {
         "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(closed), "SMTP_SENDER": "no-reply@example.com",
         "MAILER_PORT": str(http_port), "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_DATA_DIR": data,
-    }, log_path)
+    }, log_path, token=None)
     deferred_id = None
     try:
-        status, content_type, answer = post(http_port, "/v1/emails/verification", {"to": "ada@example.org", "code": "1"}, wait=5)
+        token = generated_token(log_path)
+        check("no MAILER_API_TOKENS: a generated token is logged once (warning, api_token)", token and len(token) == 43
+              and sum(token in line for line in open(log_path)) == 1
+              and any(r.get("level") == "warning" and r.get("api_token") == token for r in log_records(log_path)), open(log_path).read()[:2000])
+        status, _, answer = post(http_port, "/v1/emails/verification", {"to": "ada@example.org", "code": "1"}, token=None)
+        check("generated token: a call without it is refused (401)", status == 401 and answer.get("code") == "EUNAUTHORIZED", f"{status} {answer}")
+        status, content_type, answer = post(http_port, "/v1/emails/verification", {"to": "ada@example.org", "code": "1"}, wait=5, token=token)
         # Transient: the outbox keeps the email and says when it tries again.
         check("closed port: 202 deferred with the next attempt time", status == 202 and answer.get("status") == "deferred"
               and answer.get("nextAttemptAt"), f"{status} {answer}")

@@ -3,6 +3,7 @@ real `mailer serve` the way users run it, posting emails over HTTP, and an aiosm
 keeps what arrives. Standard library only (aiosmtpd is imported by the scripts that use it)."""
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -13,6 +14,10 @@ import urllib.error
 import urllib.request
 
 results = []
+
+# Every mailer started here requires this token (MAILER_API_TOKENS), as a deployment does, and
+# `post` and `request` send it; start_mailer(..., token=None) lets the service generate its own.
+API_TOKEN = "interop-" + secrets.token_hex(16)
 
 
 def check(name, condition, detail=""):
@@ -61,14 +66,17 @@ class Capture:
         return len(self.messages) >= count
 
 
-def start_mailer(binary, env_overrides, log_path):
-    """`mailer serve` with only the given settings (plus an empty outbox of its own), run as an
-    unprivileged user when we are root, as the image runs it, so that anything needing root (a
-    socket option, a file mode) fails here and not only in production. Returns once healthy."""
+def start_mailer(binary, env_overrides, log_path, token=API_TOKEN):
+    """`mailer serve` with only the given settings (plus an empty outbox of its own and the API
+    token, unless token is None), run as an unprivileged user when we are root, as the image runs
+    it, so that anything needing root (a socket option, a file mode) fails here and not only in
+    production. Returns once healthy (/healthz needs no token)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAILER_", "DKIM_"))}
     data = tempfile.mkdtemp(prefix="mailer-data-")
     os.chmod(data, 0o777)
     env["MAILER_DATA_DIR"] = data
+    if token is not None:
+        env["MAILER_API_TOKENS"] = f"interop:{token}"
     env.update(env_overrides)
     log = open(log_path, "w")
     prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] if os.geteuid() == 0 and shutil.which("setpriv") else []
@@ -88,16 +96,38 @@ def start_mailer(binary, env_overrides, log_path):
     raise RuntimeError("mailer did not become healthy: " + open(log_path).read())
 
 
-def post(port, path, body, wait=10):
+def authorization(token=API_TOKEN):
+    """The header that authenticates an API call; none for token=None."""
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def post(port, path, body, wait=10, token=API_TOKEN):
     """POST JSON with `Prefer: wait`; returns (status, content type, decoded JSON)."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}"})
+        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}", **authorization(token)})
     try:
         with urllib.request.urlopen(request, timeout=wait + 10) as response:
             return response.status, response.headers.get("Content-Type"), json.loads(response.read())
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get("Content-Type"), json.loads(error.read())
+
+
+def request(port, path, method="GET", token=API_TOKEN):
+    """An API call without a body; returns (status, headers, decoded JSON)."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method, headers=authorization(token))
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, response.headers, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, json.loads(error.read())
+
+
+def generated_token(log_path):
+    """The token a mailer started without MAILER_API_TOKENS logged, as `docker compose logs
+    mailer | grep api_token` shows it; None when there is none."""
+    tokens = [r["api_token"] for r in log_records(log_path) if "api_token" in r]
+    return tokens[-1] if tokens else None
 
 
 def log_records(path):

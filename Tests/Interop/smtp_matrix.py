@@ -200,7 +200,7 @@ class Mailer:
             "SMTP_HOST": "127.0.0.1", "SMTP_SENDER": "Matrix Test <no-reply@example.com>",
             "MAILER_PORT": str(self.port), "MAILER_HOST": "127.0.0.1",
             "MAILER_TEMPLATES_DIR": os.path.abspath("templates"), "MAILER_FROM_NAME": "Acme",
-            "MAILER_HELO_NAME": "matrix.example.com",
+            "MAILER_HELO_NAME": "matrix.example.com", "MAILER_API_TOKENS": f"matrix:{interop_support.API_TOKEN}",
         })
         # An empty outbox per mailer, writable by the unprivileged user it runs as.
         data = os.path.join(work, f"data-{name}")
@@ -230,7 +230,7 @@ class Mailer:
         request = urllib.request.Request(
             f"http://127.0.0.1:{self.port}/v1/emails/verification",
             data=json.dumps({"to": to, "code": code}).encode(), method="POST",
-            headers={"Content-Type": "application/json", "Prefer": f"wait={wait}"})
+            headers={"Content-Type": "application/json", "Prefer": f"wait={wait}", **interop_support.authorization()})
         started = time.monotonic()
         try:
             with urllib.request.urlopen(request, timeout=wait + 10) as response:
@@ -576,10 +576,10 @@ def no_secret_leaked():
     leaks = []
     for path in mailer_logs:
         text = open(path).read()
-        for secret in (PASSWORD, WRONG_PASSWORD, plain_blob, base64.b64encode(PASSWORD.encode()).decode()):
+        for secret in (PASSWORD, WRONG_PASSWORD, plain_blob, base64.b64encode(PASSWORD.encode()).decode(), interop_support.API_TOKEN):
             if secret in text:
                 leaks.append((os.path.basename(path), secret))
-    check(f"no password (plain or base64) in the output of {len(mailer_logs)} mailer runs", not leaks, leaks)
+    check(f"no password (plain or base64) nor API token in the output of {len(mailer_logs)} mailer runs", not leaks, leaks)
     records = [line for path in mailer_logs for line in open(path).read().splitlines() if line.strip()]
     check("every mailer output line is a JSON object", all(line.startswith("{") and json.loads(line) for line in records),
           [line for line in records if not line.startswith("{")][:3])

@@ -45,8 +45,13 @@ final class CapturedLog: Sendable {
     }
 }
 
+/// The token of every test service (MAILER_API_TOKENS in `environment`), which `withService`'s
+/// client sends: the routes are tested with authentication on, as the service runs by default.
+let testAPIToken = "test-token-5f0b7c1e9a2d4e6f"
+
 func environment(smtpPort: Int, _ extra: [String: String] = [:]) -> [String: String] {
     var environment = [
+        "MAILER_API_TOKENS": "tests:\(testAPIToken)",
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": "\(smtpPort)",
         "SMTP_SENDER": "no-reply@example.com",
@@ -71,16 +76,63 @@ struct Answer {
     let json: [String: Any]
 }
 
-/// Runs the real application on a free port and hands a live HTTP client to `body`.
+/// Runs the real application on a free port and hands a live HTTP client to `body`; the client
+/// sends `Authorization: Bearer <token>` on every request that has no Authorization of its own,
+/// unless `token` is nil.
 func withService(
     smtpPort: Int,
     _ extra: [String: String] = [:],
     log: CapturedLog = CapturedLog(),
+    token: String? = testAPIToken,
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: smtpPort, extra))
     let app = try await MailerApplication.build(configuration: configuration, logger: log.logger)
-    try await app.test(.live) { client in try await body(client) }
+    try await app.test(.live) { client in
+        try await body(token.map { AuthorizingClient(client: client, token: $0) } ?? client)
+    }
+}
+
+/// A route the application's router serves, as OpenAPI writes paths (`/v1/emails/{id}`).
+struct ServedRoute: Hashable, Sendable, CustomStringConvertible {
+    let method: String
+    let path: String
+    var description: String { "\(method.uppercased()) \(path)" }
+}
+
+/// `withService` with the routes the router serves, and a client that adds no token (wrap it in
+/// `AuthorizingClient` for the requests that need one).
+func withServiceAndRoutes(
+    smtpPort: Int,
+    _ extra: [String: String] = [:],
+    log: CapturedLog = CapturedLog(),
+    _ body: @escaping @Sendable (any TestClientProtocol, Set<ServedRoute>) async throws -> Void
+) async throws {
+    let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: smtpPort, extra))
+    let (app, routes) = try await MailerApplication.assemble(configuration: configuration, logger: log.logger)
+    let served = Set(routes.map { ServedRoute(method: $0.method.rawValue.lowercased(), path: openAPIPath($0.path.description)) })
+    try await app.test(.live) { client in
+        try await body(client, served)
+    }
+}
+
+/// Hummingbird's `:id` (and its own `{id}`) captures in OpenAPI's `{id}` form.
+func openAPIPath(_ routerPath: String) -> String {
+    "/" + routerPath.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+}
+
+/// A test client that adds the bearer token to requests without an Authorization header.
+struct AuthorizingClient: TestClientProtocol {
+    let client: any TestClientProtocol
+    let token: String
+
+    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        var headers = headers
+        if headers[.authorization] == nil { headers[.authorization] = "Bearer \(token)" }
+        return try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
+    }
+
+    var port: Int? { client.port }
 }
 
 func post(_ client: any TestClientProtocol, _ path: String, _ body: String, prefer: String? = "wait=5") async throws -> Answer {

@@ -1,5 +1,5 @@
 import Foundation
-import Outbox
+@testable import Outbox
 import SQLiteNIO
 import Testing
 
@@ -16,7 +16,7 @@ import Testing
         #expect(settings.synchronous == 2)
         #expect(settings.busyTimeoutMilliseconds == 2500)
         #expect(settings.foreignKeys)
-        #expect(settings.schemaVersion == 1)
+        #expect(settings.schemaVersion == Schema.currentVersion)
         #expect(FileManager.default.fileExists(atPath: path))
 
         // WAL mode and the schema version belong to the file: a connection of our own sees them.
@@ -24,7 +24,7 @@ import Testing
             let journalMode = try await connection.query("PRAGMA journal_mode").first?.column("journal_mode")
             let version = try await connection.query("PRAGMA user_version").first?.column("user_version")
             #expect(journalMode?.string == "wal")
-            #expect(version?.integer == 1)
+            #expect(version?.integer == Schema.currentVersion)
         }
     }
 
@@ -67,7 +67,7 @@ import Testing
         try await withRawConnection(path: path) { connection in
             _ = try await connection.query("PRAGMA user_version = 99")
         }
-        await #expect(throws: OutboxError.schemaTooNew(path: path, found: 99, supported: 1)) {
+        await #expect(throws: OutboxError.schemaTooNew(path: path, found: 99, supported: Schema.currentVersion)) {
             try await OutboxStore.open(path: path)
         }
     }
@@ -81,5 +81,32 @@ import Testing
 
     @Test func theDefaultLocationIsTheDataFolder() {
         #expect(OutboxStore.defaultPath == "./data/outbox.sqlite3")
+    }
+
+    /// A file written before request ids were stored: its emails stay readable and sendable, and
+    /// new emails keep their request id.
+    @Test func aVersion1OutboxIsMigratedWithItsEmails() async throws {
+        let path = temporaryDatabasePath()
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try await withRawConnection(path: path) { connection in
+            for statement in Schema.migrations[0] { _ = try await connection.query(statement) }
+            _ = try await connection.query("""
+                INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size, state, next_attempt_at, updated_at)
+                VALUES ('old-1', 1700000000000, 'verification', 'en', 'a@example.com', '["b@example.com"]', '<old-1@example.com>', 3, 'queued', 1700000000000, 1700000000000)
+                """)
+            _ = try await connection.query("INSERT INTO message_bodies (message, content) VALUES ('old-1', x'616263')")
+            _ = try await connection.query("PRAGMA user_version = 1")
+        }
+        try await withStore(path: path) { store in
+            #expect(try await store.storageSettings().schemaVersion == Schema.currentVersion)
+            let old = try #require(try await store.message("old-1"))
+            #expect(old.record.state == .queued && old.record.requestID == nil)
+            var message = sampleMessage()
+            message.requestID = "req-42"
+            let queued = try #require(try await store.enqueue(message).record)
+            #expect(queued.requestID == "req-42")
+            #expect(try await store.message(message.id)?.record.requestID == "req-42")
+            #expect(try await store.claimDue(limit: 10).map(\.id).sorted() == ["old-1", message.id].sorted())
+        }
     }
 }

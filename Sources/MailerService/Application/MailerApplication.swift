@@ -15,6 +15,16 @@ public enum MailerApplication {
         logger: Logger,
         metrics: MailerMetrics = MailerMetrics()
     ) async throws -> some ApplicationProtocol {
+        try await assemble(configuration: configuration, logger: logger, metrics: metrics).application
+    }
+
+    /// The application and the routes its router serves, which the OpenAPI conformance test
+    /// holds against the document (a built application no longer shows its routes).
+    static func assemble(
+        configuration: MailerConfiguration,
+        logger: Logger,
+        metrics: MailerMetrics = MailerMetrics()
+    ) async throws -> (application: Application<RouterResponder<BasicRequestContext>>, routes: [Router<BasicRequestContext>.RouteDescription]) {
         let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory, defaultLocale: configuration.defaultLocale)
         let templates = TemplateStore(catalog)
         let client: SMTPClient
@@ -44,19 +54,26 @@ public enum MailerApplication {
         }
         let waiters = DeliveryWaiters()
         let worker = OutboxWorker(store: store, pool: pool, fallback: fallbackPool, retryPolicy: configuration.retryPolicy, waiters: waiters, logger: logger,
-                                  metrics: metrics, ownsStore: true, dataDirectoryLock: lock)
+                                  metrics: metrics, ownsStore: true, dataDirectoryLock: lock, logRecipients: configuration.logRecipients)
         var providers = [ReadinessCheck.Provider(name: .primary, pool: pool)]
         if let fallbackPool { providers.append(ReadinessCheck.Provider(name: .fallback, pool: fallbackPool)) }
 
         let router = Router()
-        // Outermost, so that the request counter sees the status the client gets.
+        // Outermost, so refused and failed requests carry their id too.
+        router.add(middleware: RequestIDMiddleware())
+        // Outside ProblemMiddleware and the authentication, so that the request counter sees the
+        // status the client gets (401 included).
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         router.add(middleware: ProblemMiddleware())
+        if let tokens = Self.apiTokens(configuration.apiAuthentication, logger: logger) {
+            router.add(middleware: BearerAuthMiddleware(tokens: tokens))
+        }
         HealthRoutes(readiness: ReadinessCheck(templates: templates, store: store, providers: providers)).register(on: router)
         EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters, metrics: metrics).register(on: router)
         QueueRoutes(store: store, worker: worker).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
         SMTPRoutes(configuration: configuration, client: client).register(on: router)
+        OpenAPIRoutes().register(on: router)
 
         // Stopped in reverse order: the HTTP server first, the worker (which owns the store) last;
         // a metrics server stops right after the main one, while the store it reads is still open.
@@ -89,12 +106,34 @@ public enum MailerApplication {
         if configuration.smtp.tls.skipVerify {
             logger.warning("SMTP_TLS_SKIP_VERIFY=true: the SMTP server's certificate is not verified; use this only for internal servers")
         }
-        return Application(
+        let application = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
             services: services,
             logger: logger
         )
+        return (application, router.routes)
+    }
+
+    /// The tokens the API accepts, nil when it is open; says so in the log either way.
+    private static func apiTokens(_ authentication: APIAuthentication, logger: Logger) -> APITokenSet? {
+        switch authentication {
+        case .bearer(let tokens):
+            logger.info("API authentication: bearer tokens", metadata: ["token_names": .array(tokens.names.map { .string($0) })])
+            return tokens
+        case .generatedToken:
+            // The one place a token is logged: without it a zero-configuration start could not be used.
+            // It is printed once, so `docker compose logs mailer | grep api_token` finds it.
+            let token = APITokenSet.generateToken()
+            logger.warning(
+                "no MAILER_API_TOKENS: generated an API token for this run (it changes at every restart): call the API with the header 'Authorization: Bearer \(token)'; to keep one, set MAILER_API_TOKENS=name:token (e.g. app:$(openssl rand -hex 32)), or MAILER_API_AUTH=none to turn authentication off",
+                metadata: ["api_token": "\(token)"]
+            )
+            return APITokenSet([(name: "generated", token: token)])
+        case .none:
+            logger.warning("MAILER_API_AUTH=none: the API is unauthenticated, anyone who can reach the port can send email; set MAILER_API_TOKENS to require a token")
+            return nil
+        }
     }
 
     /// MAILER_METRICS_PORT: a second, small server with /metrics alone, run by the main

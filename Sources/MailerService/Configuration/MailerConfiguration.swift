@@ -35,6 +35,12 @@ public struct MailerConfiguration: Sendable {
     public var retention: Duration = .seconds(7 * 24 * 3600)
     /// Where Prometheus scrapes `GET /metrics` (MAILER_METRICS_PORT).
     public var metricsEndpoint: MetricsEndpoint = .mainPort
+    /// Who may call the API (MAILER_API_AUTH, MAILER_API_TOKENS); without tokens, a generated one.
+    public var apiAuthentication: APIAuthentication = .generatedToken
+    /// MAILER_LOG_FORMAT.
+    public var logFormat: LogFormat = .json
+    /// MAILER_LOG_RECIPIENTS: full addresses in the logs; otherwise only their domains.
+    public var logRecipients = false
 
     /// The outbox database file inside `dataDirectory`.
     public var outboxPath: String { URL(fileURLWithPath: dataDirectory).appendingPathComponent("outbox.sqlite3").path }
@@ -109,8 +115,15 @@ public struct MailerConfiguration: Sendable {
         if !["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) {
             env.problem("MAILER_LOG_LEVEL", "must be one of trace, debug, info, notice, warning, error, critical, got \"\(logLevel)\"")
         }
+        let logFormatText = (env.string("MAILER_LOG_FORMAT") ?? "json").lowercased()
+        let logFormat = LogFormat(rawValue: logFormatText)
+        if logFormat == nil {
+            env.problem("MAILER_LOG_FORMAT", "must be json (one JSON object per line) or text (logfmt), got \"\(logFormatText)\"")
+        }
+        let logRecipients = env.bool("MAILER_LOG_RECIPIENTS", default: false)
 
         let dkim = Self.readDKIM(&env)
+        let apiAuthentication = APIAuthentication.read(&env)
         let dataDirectory = env.string("MAILER_DATA_DIR") ?? "./data"
         let retryBase = env.seconds("MAILER_RETRY_BASE_SECONDS", default: .seconds(30))
         let maximumAttempts = env.integer("MAILER_MAX_ATTEMPTS", in: 1...100, default: 10)
@@ -167,6 +180,9 @@ public struct MailerConfiguration: Sendable {
         configuration.idempotencyKeyLifetime = idempotencyTTL
         configuration.retention = .seconds(retentionDays * 24 * 3600)
         configuration.metricsEndpoint = metricsEndpoint
+        configuration.apiAuthentication = apiAuthentication
+        configuration.logFormat = logFormat ?? .json
+        configuration.logRecipients = logRecipients
         return configuration
     }
 
@@ -184,13 +200,23 @@ public struct MailerConfiguration: Sendable {
         return .port(port)
     }
 
-    /// All of DKIM_DOMAIN, DKIM_SELECTOR and one of DKIM_PRIVATE_KEY / DKIM_PRIVATE_KEY_FILE, or none.
+    /// One variable read as `fromEnvironment` reads it (`<NAME>_FILE` included), for commands
+    /// that need a single setting, not a whole configuration.
+    public static func value(of name: String, in environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> String? {
+        var env = EnvironmentReader(environment: environment)
+        let value = env.string(name)
+        guard env.problems.isEmpty else { throw ConfigurationError(problems: env.problems) }
+        return value
+    }
+
+    /// All of DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY (or DKIM_PRIVATE_KEY_FILE, the
+    /// `_FILE` form every variable has), or none.
     private static func readDKIM(_ env: inout EnvironmentReader) -> DKIMSigner? {
         let domain = env.string("DKIM_DOMAIN")
         let selector = env.string("DKIM_SELECTOR")
-        let inlineKey = env.raw("DKIM_PRIVATE_KEY")
-        let keyFile = env.string("DKIM_PRIVATE_KEY_FILE")
-        guard domain != nil || selector != nil || inlineKey != nil || keyFile != nil else { return nil }
+        let key = env.raw("DKIM_PRIVATE_KEY")
+        let keyGiven = env.isGiven("DKIM_PRIVATE_KEY")
+        guard domain != nil || selector != nil || keyGiven else { return nil }
         if domain == nil { env.problem("DKIM_DOMAIN", "is required for DKIM signing: the domain that signs, usually the sender's, e.g. example.com") }
         if selector == nil { env.problem("DKIM_SELECTOR", "is required for DKIM signing: the selector of the DNS record <selector>._domainkey.<domain>, e.g. mail2026") }
         if let domain, !isValidHeloName(domain) || domain.hasPrefix("[") {
@@ -199,28 +225,17 @@ public struct MailerConfiguration: Sendable {
         if let selector, selector.contains(where: { !($0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_")) }) {
             env.problem("DKIM_SELECTOR", "must be letters, digits, '-', '_' or '.', got \"\(selector)\"")
         }
-        var pem: String?
-        var keyVariable = "DKIM_PRIVATE_KEY"
-        switch (inlineKey, keyFile) {
-        case (nil, nil):
+        if !keyGiven {
             env.problem("DKIM_PRIVATE_KEY", "is required for DKIM signing: the PEM private key, or set DKIM_PRIVATE_KEY_FILE to a file holding it")
-        case (.some, .some):
-            env.problem("DKIM_PRIVATE_KEY_FILE", "cannot be set together with DKIM_PRIVATE_KEY: keep one of them")
-        case (let inline?, nil):
-            // Env files often carry the PEM on one line with literal \n.
-            pem = inline.replacingOccurrences(of: "\\n", with: "\n")
-        case (nil, let file?):
-            keyVariable = "DKIM_PRIVATE_KEY_FILE"
-            pem = try? String(contentsOfFile: file, encoding: .utf8)
-            if pem == nil { env.problem("DKIM_PRIVATE_KEY_FILE", "must be a readable PEM file; cannot read \(file)") }
         }
-        guard let pem else { return nil }
+        // Env files often carry the PEM on one line with literal \n; a PEM file has none.
+        guard keyGiven, let pem = key?.replacingOccurrences(of: "\\n", with: "\n") else { return nil }
         do {
             let key = try DKIMPrivateKey(pem: pem)
             guard let domain, let selector else { return nil }
             return DKIMSigner(domain: domain.lowercased(), selector: selector, key: key)
         } catch {
-            env.problem(keyVariable, "\(error)")
+            env.problem("DKIM_PRIVATE_KEY", "\(error)")
             return nil
         }
     }
@@ -248,6 +263,8 @@ public struct MailerConfiguration: Sendable {
 
         let username = env.string("\(p)USERNAME")
         let password = env.raw("\(p)PASSWORD")
+        // An unreadable SMTP_PASSWORD_FILE is reported as such, not as a missing password.
+        let passwordGiven = password != nil || env.isGiven("\(p)PASSWORD")
         // Unlike a password, a bearer token never holds meaningful spaces; a stray CR from an env file would break it.
         let oauth2Token = env.string("\(p)OAUTH2_TOKEN")
         if oauth2Token != nil {
@@ -255,7 +272,7 @@ public struct MailerConfiguration: Sendable {
             if username == nil {
                 env.problem("\(p)USERNAME", "is required when \(p)OAUTH2_TOKEN is set: XOAUTH2 needs the mailbox the token was issued for")
             }
-        } else if (username == nil) != (password == nil) {
+        } else if (username != nil) != passwordGiven {
             env.problem(
                 username == nil ? "\(p)USERNAME" : "\(p)PASSWORD",
                 "is required when \(username == nil ? "\(p)PASSWORD" : "\(p)USERNAME") is set: AUTH needs both (or neither, for servers without login)"
@@ -317,6 +334,10 @@ public struct MailerConfiguration: Sendable {
             "mailer_default_locale": "\(defaultLocale)",
             "mailer_max_message_bytes": "\(maximumMessageBytes)",
             "mailer_data_dir": dataDirectory,
+            "mailer_api_auth": apiAuthentication.summary,
+            "mailer_log_level": logLevel,
+            "mailer_log_format": logFormat.rawValue,
+            "mailer_log_recipients": logRecipients ? "true" : "false",
             "mailer_retry": "from \(retryPolicy.baseDelay), doubling to \(retryPolicy.maximumDelay), at most \(retryPolicy.maximumAttempts) attempts within \(retryPolicy.maximumAge)",
         ]
         if let caFile = smtp.tls.caFile { summary["smtp_ca_file"] = caFile }

@@ -20,6 +20,8 @@ public final class OutboxWorker: Service, Sendable {
     private let logger: Logger
     /// Counts outcomes by template and code; nil where nobody scrapes (unit tests).
     private let metrics: MailerMetrics?
+    /// MAILER_LOG_RECIPIENTS: full addresses in the attempt lines, not only the domain.
+    private let logRecipients: Bool
     private let signal = WorkerSignal()
 
     private let ownsStore: Bool
@@ -41,7 +43,8 @@ public final class OutboxWorker: Service, Sendable {
 
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
     init(store: OutboxStore, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
-         metrics: MailerMetrics? = nil, ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil) {
+         metrics: MailerMetrics? = nil, ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil, logRecipients: Bool = false) {
+        self.logRecipients = logRecipients
         self.store = store
         self.fallback = fallback
         self.ownsStore = ownsStore
@@ -207,6 +210,11 @@ public final class OutboxWorker: Service, Sendable {
         logger[metadataKey: "template"] = "\(record.template)"
         logger[metadataKey: "attempt"] = .stringConvertible(claimed.attemptNumber)
         logger[metadataKey: "smtp_host"] = "\(pool.client.configuration.host)"
+        if let requestID = record.requestID { logger[metadataKey: "request_id"] = "\(requestID)" }
+        if let first = record.recipients.first, let at = first.lastIndex(of: "@") {
+            logger[metadataKey: "recipient_domain"] = "\(first[first.index(after: at)...])"
+        }
+        if logRecipients { logger[metadataKey: "recipient_addresses"] = .array(record.recipients.map { .string($0) }) }
         let mail = SMTPMail(sender: record.sender, recipients: record.recipients, content: claimed.content)
         let started = ContinuousClock.now
         let sent: Result<(SMTPDeliveryReceipt, ProviderName), ProviderFailure>

@@ -37,6 +37,7 @@ struct EmailRoutes: Sendable {
 
     func accept(_ kind: EmailKind, request: Request, context: BasicRequestContext) async -> Response {
         let id = EmailID.generate()
+        let started = ContinuousClock.now
         var logger = context.logger
         logger[metadataKey: "email_id"] = "\(id)"
         do {
@@ -52,7 +53,8 @@ struct EmailRoutes: Sendable {
             logger[metadataKey: "smtp_host"] = "\(configuration.smtp.host)"
             let outgoing = OutgoingMessage(
                 id: id, template: email.template, locale: "\(rendered.locale)", sender: mail.sender,
-                recipients: mail.recipients, content: mail.content, messageID: messageID)
+                recipients: mail.recipients, content: mail.content, messageID: messageID,
+                requestID: context.logger[metadataKey: "request_id"].map { "\($0)" })
             let queuedAnswer = Self.queuedAnswer(id: id, locale: rendered.locale)
             // Registered before the email is stored, so a first attempt that ends at once is not missed.
             let handle = preferences.wait == nil ? nil : waiters.register(id)
@@ -75,10 +77,13 @@ struct EmailRoutes: Sendable {
                 return Response(status: .accepted, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer)))
             }
             metrics.emailAccepted(template: email.template)
-            logger.info("email accepted", metadata: [
+            var accepted: Logger.Metadata = [
                 "recipients": .stringConvertible(mail.recipients.count),
                 "recipient_domain": "\(email.recipients[0].domain)",
-            ])
+                "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
+            ]
+            if configuration.logRecipients { accepted["recipient_addresses"] = .array(mail.recipients.map { .string($0) }) }
+            logger.info("email accepted", metadata: accepted)
             worker.wake()
             guard let handle, let wait = preferences.wait else {
                 return .json(queuedAnswer, status: .accepted)
@@ -92,6 +97,11 @@ struct EmailRoutes: Sendable {
             logger.error("request failed", metadata: ["error": "\(error)"])
             return Problem(status: .internalServerError, code: "EINTERNAL", title: "Internal error", detail: "\(error)").response
         }
+    }
+
+    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
+        let elapsed = ContinuousClock.now - start
+        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     static func queuedAnswer(id: String, locale: LocaleTag) -> JSONValue {

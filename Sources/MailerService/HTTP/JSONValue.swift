@@ -84,9 +84,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
-    public func encoded() -> Data {
+    /// Keys sorted, so one value always gives the same bytes; `prettyPrinted` for people.
+    public func encoded(prettyPrinted: Bool = false) -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = prettyPrinted ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data("null".utf8)
     }
 }

@@ -21,6 +21,7 @@ public enum OutboxJSON {
         members["sentAt"] = record.sentAt.map { .string($0.formatted(.iso8601)) } ?? .null
         members["lastError"] = record.lastError.map { .string($0) } ?? .null
         members["provider"] = record.provider.map { .string($0.rawValue) } ?? .null
+        members["requestId"] = record.requestID.map { .string($0) } ?? .null
         return .object(members)
     }
 

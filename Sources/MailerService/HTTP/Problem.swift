@@ -10,13 +10,16 @@ public struct Problem: Error, Sendable {
     public var title: String
     public var detail: String
     public var extra: [String: JSONValue] = [:]
+    /// Headers the answer needs besides its body, such as WWW-Authenticate on a 401.
+    public var headers: HTTPFields = [:]
 
-    public init(status: HTTPResponse.Status, code: String, title: String, detail: String, extra: [String: JSONValue] = [:]) {
+    public init(status: HTTPResponse.Status, code: String, title: String, detail: String, extra: [String: JSONValue] = [:], headers: HTTPFields = [:]) {
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
         self.extra = extra
+        self.headers = headers
     }
 
     static func validation(_ field: String, _ detail: String) -> Problem {
@@ -54,7 +57,7 @@ public struct Problem: Error, Sendable {
     }
 
     public var response: Response {
-        var headers = HTTPFields()
+        var headers = self.headers
         headers[.contentType] = "application/problem+json"
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body.encoded())))
     }

@@ -23,4 +23,6 @@ public struct MessageRecord: Sendable, Equatable {
     public var provider: ProviderName?
     /// Last state change, which is what `prune(olderThan:)` measures age by.
     public var updatedAt: Date
+    /// The X-Request-ID of the HTTP request that queued it, when there was one.
+    public var requestID: String? = nil
 }

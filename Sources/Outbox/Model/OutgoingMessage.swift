@@ -18,6 +18,8 @@ public struct OutgoingMessage: Sendable, Equatable {
     public var content: [UInt8]
     /// The Message-ID header value, to find the email in a recipient's logs.
     public var messageID: String
+    /// The X-Request-ID of the HTTP request that queued it, for the delivery logs.
+    public var requestID: String?
 
     public init(
         id: String = EmailID.generate(),
@@ -26,7 +28,8 @@ public struct OutgoingMessage: Sendable, Equatable {
         sender: String,
         recipients: [String],
         content: [UInt8],
-        messageID: String
+        messageID: String,
+        requestID: String? = nil
     ) {
         self.id = id
         self.template = template
@@ -35,5 +38,6 @@ public struct OutgoingMessage: Sendable, Equatable {
         self.recipients = recipients
         self.content = content
         self.messageID = messageID
+        self.requestID = requestID
     }
 }

@@ -109,8 +109,8 @@ extension OutboxStore {
             let inserted = try await sql.run(
                 """
                 INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size,
-                                      state, attempts, next_attempt_at, updated_at)
-                VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)"))
+                                      state, attempts, next_attempt_at, updated_at, request_id)
+                VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)"))
                 RETURNING \(Records.messageColumns)
                 """,
                 accepted.flatMap { index -> [SQLiteData] in
@@ -119,7 +119,7 @@ extension OutboxStore {
                     return [
                         .text(message.id), .time(job.now), .text(message.template), .text(message.locale),
                         .text(message.sender), .text(job.recipients), .text(message.messageID), .int(message.content.count),
-                        .time(job.now), .time(job.now),
+                        .time(job.now), .time(job.now), message.requestID.map { .text($0) } ?? .null,
                     ]
                 })
             try await sql.run(

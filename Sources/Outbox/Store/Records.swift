@@ -6,7 +6,7 @@ enum Records {
     /// The `messages` columns every record query selects (or returns), in one place.
     static let messageColumns = """
         seq, id, created_at, template, locale, sender, recipients, message_id, size, state, attempts, \
-        next_attempt_at, last_error, sent_at, provider, updated_at
+        next_attempt_at, last_error, sent_at, provider, updated_at, request_id
         """
 
     static func message(_ row: SQLiteRow) throws -> MessageRecord {
@@ -30,7 +30,8 @@ enum Records {
             lastError: try read.optionalString("last_error"),
             sentAt: try read.optionalDate("sent_at"),
             provider: try read.optionalString("provider").map(ProviderName.init(rawValue:)),
-            updatedAt: try read.date("updated_at")
+            updatedAt: try read.date("updated_at"),
+            requestID: try read.optionalString("request_id")
         )
     }
 

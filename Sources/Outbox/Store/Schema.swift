@@ -71,6 +71,10 @@ enum Schema {
             // Foreign keys point at messages(id); without this index every cascade scans the child table.
             "CREATE INDEX idempotency_keys_message ON idempotency_keys(message)",
         ],
+        [
+            // The caller's X-Request-ID, so each delivery attempt's log line leads back to the request.
+            "ALTER TABLE messages ADD COLUMN request_id TEXT",
+        ],
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -5,32 +5,10 @@ import Logging
 ///
 /// Keys: `ts` (RFC 3339, UTC, milliseconds), `level`, `msg`, then the metadata flattened into the
 /// same object (`email_id`, `code`, `hint`, ...), so people can grep and machines can parse.
-public struct JSONLogHandler: LogHandler {
-    public var metadata: Logger.Metadata = [:]
-    public var logLevel: Logger.Level
-    public var metadataProvider: Logger.MetadataProvider?
-    private let label: String
-    private let sink: LogSink
+public typealias JSONLogHandler = LineLogHandler<JSONLogLine>
 
-    public init(label: String, level: Logger.Level = .info, sink: LogSink = .standardOutput) {
-        self.label = label
-        self.logLevel = level
-        self.sink = sink
-    }
-
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    public func log(event: LogEvent) {
-        var merged = metadata
-        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        sink.write(Self.line(level: event.level, message: "\(event.message)", metadata: merged, date: Date()))
-    }
-
-    static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date) -> String {
+public enum JSONLogLine: LogLineFormat {
+    public static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date) -> String {
         var line = "{\"ts\":\"\(Self.timestamp(date))\",\"level\":\"\(level.rawValue)\",\"msg\":"
         appendJSONString(message, to: &line)
         for key in metadata.keys.sorted() where !["ts", "level", "msg"].contains(key) {
@@ -93,27 +71,4 @@ public struct JSONLogHandler: LogHandler {
     static func timestamp(_ date: Date) -> String {
         date.formatted(formatStyle)
     }
-}
-
-/// Where log lines go. Whole lines are written with one `write` so concurrent loggers never interleave.
-public struct LogSink: Sendable {
-    private let body: @Sendable (String) -> Void
-
-    public init(_ body: @escaping @Sendable (String) -> Void) {
-        self.body = body
-    }
-
-    public static let standardOutput = LogSink { line in
-        var line = line
-        line.withUTF8 { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Foundation.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
-                if written <= 0 { break }
-                offset += written
-            }
-        }
-    }
-
-    func write(_ line: String) { body(line) }
 }
