@@ -11,10 +11,11 @@ extension OpenAPIDocument {
                 "getReadiness", tag: "operations", path: "/readyz", summary: "Readiness: the service takes work.",
                 responses: [
                     "200": json("Ready.", "Readiness"),
-                    "503": problem("Not ready (starting or stopping); the problem says why."),
+                    "503": problem("EOUTBOX: the outbox cannot store an email now; the problem says why.", schema: "NotReady"),
                 ])],
             "/metrics": ["get": operation(
                 "getMetrics", tag: "operations", path: "/metrics", summary: "Prometheus metrics, in the text exposition format.",
+                description: "Served on MAILER_PORT unless MAILER_METRICS_PORT names a port of its own (then only there) or is `off` (nowhere).",
                 responses: ["200": [
                     "description": "The metrics.",
                     "content": ["text/plain": ["schema": ["type": "string"]]],

@@ -16,10 +16,49 @@ extension OpenAPIDocument {
         schemas.merge(smtpSchemas) { _, new in new }
         schemas.merge(problemSchemas) { _, new in new }
         schemas["Health"] = Schema.object(["status": Schema.cases(["ok"])], required: ["status"])
-        schemas["Readiness"] = Schema.object(
-            ["status": Schema.string("Whether the service takes work.", examples: ["ready"])],
-            description: "The service can take work: templates loaded, the outbox open. Not ready is a 503 problem.")
+        schemas.merge(readinessSchemas) { _, new in new }
         return schemas
+    }
+
+    // MARK: Readiness
+
+    private static var readinessSchemas: [String: JSONValue] {
+        let report: [String: JSONValue] = [
+            "checks": Schema.object([
+                "templates": Schema.object([
+                    "ok": Schema.boolean("Always true in a running service: start-up refuses a folder without templates, a failed reload keeps the previous ones."),
+                    "count": Schema.integer("Templates loaded.", minimum: 1),
+                ], required: ["ok", "count"]),
+                "outbox": Schema.object([
+                    "ok": Schema.boolean("A write that changes nothing was committed (one WAL page, one fsync)."),
+                    "durationMs": Schema.integer(minimum: 0),
+                    "detail": Schema.string("Why the outbox cannot store an email."),
+                ], required: ["ok", "durationMs"]),
+            ], required: ["templates", "outbox"]),
+            "smtp": Schema.map(of: Schema.ref("SMTPProviderState"), description: "Per provider (`primary`, and `fallback` when SMTP_FALLBACK_HOST is set): what its connection pool last saw. Reported, never judged: accepted emails wait in the outbox through an outage."),
+        ]
+        return [
+            "Readiness": Schema.object(
+                report.merging(["status": Schema.cases(["ready"])]) { a, _ in a },
+                required: ["status", "checks", "smtp"],
+                description: "The service can take work: the outbox can store an email. Not ready is a 503 problem."),
+            "NotReady": Schema.allOf(Schema.ref("Problem"), Schema.object(report, required: ["checks", "smtp"]),
+                                     description: "EOUTBOX: the outbox cannot store an email now (`detail` says why); the same checks and SMTP report as when ready."),
+            "SMTPProviderState": Schema.object([
+                "host": Schema.string(),
+                "port": Schema.integer(minimum: 1, maximum: 65535),
+                "connectionsInUse": Schema.integer("Sessions carrying a message or being opened.", minimum: 0),
+                "lastConnection": Schema.nullable(Schema.ref("SMTPConnectionAttempt")),
+            ], required: ["host", "port", "connectionsInUse", "lastConnection"]),
+            "SMTPConnectionAttempt": Schema.object(deliveryFields.merging([
+                "ok": Schema.boolean("The session was established."),
+                "at": Schema.string("When the attempt ended.", format: "date-time"),
+                "durationMs": Schema.integer(minimum: 0),
+                "code": Schema.string("The failure's code.", examples: ["ECONNREFUSED"]),
+                "message": Schema.string("The failure's message."),
+            ]) { a, _ in a }, required: ["ok", "at", "durationMs"],
+               description: "The last time the pool opened a session (null until a message needed one); a failure has the fields of a failed attempt."),
+        ]
     }
 
     // MARK: Requests
