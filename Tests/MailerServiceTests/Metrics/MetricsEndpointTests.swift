@@ -98,6 +98,20 @@ import Testing
         }
     }
 
+    /// Refused requests are counted with the status the client got, under their route; /metrics
+    /// itself needs no token.
+    @Test func requestsRefusedForWantOfATokenAreCountedAs401() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        try await withService(smtpPort: server.port, token: nil) { client in
+            #expect(try await get(client, "/v1/queue/stats").status == .unauthorized)
+            let scrape = try await get(client, "/metrics")
+            #expect(scrape.status == .ok)
+            let metrics = Exposition(scrape.body)
+            #expect(metrics.value("mailer_http_requests_total", ["route": "/v1/queue/stats", "method": "GET", "status": "401"]) == 1)
+        }
+    }
+
     /// A method nobody routes stays one series, however many inventive clients there are.
     @Test func unknownMethodsShareOneLabel() {
         let metrics = MailerMetrics()
