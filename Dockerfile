@@ -45,6 +45,8 @@ ENV MAILER_PORT=8080 \
 VOLUME /app/data
 EXPOSE 8080
 STOPSIGNAL SIGTERM
+# The binary probes itself (GET /healthz on MAILER_PORT): no shell or curl needed in the image.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 CMD ["/usr/local/bin/mailer", "healthcheck"]
 ARG VERSION=dev
 LABEL org.opencontainers.image.title="mailer" \
       org.opencontainers.image.version="${VERSION}" \
