@@ -26,6 +26,9 @@ RUN set -eu; \
     cp /etc/ssl/certs/ca-certificates.crt $root/etc/ssl/certs/; \
     echo 'mailer:x:10001:10001:mailer:/app:/nonexistent' > $root/etc/passwd; \
     echo 'mailer:x:10001:' > $root/etc/group; \
+    # Without it glibc asks DNS before /etc/hosts, and names only there (extra_hosts,
+    # host.docker.internal, Kubernetes hostAliases) would not resolve.
+    echo 'hosts: files dns' > $root/etc/nsswitch.conf; \
     chmod 1777 $root/tmp; \
     chown 10001:10001 $root/app/data; \
     chroot $root /usr/local/bin/mailer --help > /dev/null

@@ -10,7 +10,7 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             All settings come from environment variables; every problem is reported at once, one line each, and the service does not start. \
             Any variable may instead be given as <NAME>_FILE, the path of a file holding its value (e.g. SMTP_PASSWORD_FILE=/run/secrets/smtp_password).
-            Every route but /healthz, /readyz and /metrics needs 'Authorization: Bearer <token>' with a token from MAILER_API_TOKENS \
+            Every route but /healthz, /readyz, /metrics and /openapi.json needs 'Authorization: Bearer <token>' with a token from MAILER_API_TOKENS \
             (comma-separated name:token entries). Without MAILER_API_TOKENS a token is generated at start-up and logged once \
             (the warning with "api_token"); MAILER_API_AUTH=none turns authentication off.
             GET /healthz answers while the process lives, GET /readyz when it can take emails (templates loaded, outbox writable), \

@@ -115,7 +115,8 @@ public final class OutboxWorker: Service, Sendable {
     private func deliver() async {
         // Emails queued before the start (or by another process) are due without a ring.
         signal.ring()
-        await withTaskGroup(of: Void.self) { group in
+        // Discarding: a finished attempt's task is freed at once, not kept until shutdown.
+        await withDiscardingTaskGroup { group in
             var claimedAhead: [ClaimedMessage] = []
             var next = 0  // index of the next email of claimedAhead to start
             var sending = 0
@@ -171,7 +172,6 @@ public final class OutboxWorker: Service, Sendable {
                 }
             }
             timer?.cancel()
-            await group.waitForAll()
         }
     }
 

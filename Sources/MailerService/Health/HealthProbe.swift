@@ -39,7 +39,8 @@ public struct HealthProbe: Sendable {
     /// `http://127.0.0.1:$MAILER_PORT/healthz`, or MAILER_HOST instead of 127.0.0.1 when the service
     /// listens on one address only.
     public static func defaultURL(environment: [String: String] = ProcessInfo.processInfo.environment) throws(HealthProbeError) -> String {
-        let portText = environment["MAILER_PORT"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        // Read as the service reads them, so MAILER_PORT_FILE counts too.
+        let portText = (try? MailerConfiguration.value(of: "MAILER_PORT", in: environment))?.trimmingCharacters(in: .whitespaces) ?? ""
         let port: Int
         if portText.isEmpty {
             port = 8080
@@ -48,7 +49,7 @@ public struct HealthProbe: Sendable {
         } else {
             throw HealthProbeError("MAILER_PORT must be a port number from 1 to 65535, got \"\(portText)\"")
         }
-        var host = environment["MAILER_HOST"]?.trimmingCharacters(in: .whitespaces) ?? ""
+        var host = (try? MailerConfiguration.value(of: "MAILER_HOST", in: environment))?.trimmingCharacters(in: .whitespaces) ?? ""
         // A wildcard bind is reached on loopback; an IPv6 literal needs its brackets in a URL.
         if ["", "0.0.0.0", "::", "[::]"].contains(host) { host = "127.0.0.1" }
         if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }

@@ -9,7 +9,7 @@ public typealias TextLogHandler = LineLogHandler<TextLogLine>
 
 public enum TextLogLine: LogLineFormat {
     public static func line(level: Logger.Level, message: String, metadata: Logger.Metadata, date: Date) -> String {
-        var line = "\(JSONLogLine.timestamp(date)) \(level.rawValue) \(Self.singleLine(message))"
+        var line = "\(JSONLogLine.timestamp(date)) \(level.rawValue) \(Self.plainMessage(message))"
         for key in metadata.keys.sorted() {
             line += " \(key)=\(Self.quoted(Self.text(metadata[key]!)))"
         }
@@ -34,9 +34,11 @@ public enum TextLogLine: LogLineFormat {
         return quoted
     }
 
-    /// A message with a line break would pass for two events.
-    private static func singleLine(_ message: String) -> String {
-        guard message.contains(where: { $0.isNewline }) else { return message }
+    /// Plain words stay readable; a message that could pass for two events or fake a `key=value`
+    /// (it may quote configuration values) is written as a JSON string.
+    private static func plainMessage(_ message: String) -> String {
+        let plain = message.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && $0 != "=" && $0 != "\"" && $0 != "\\" }
+        if plain { return message }
         var escaped = ""
         JSONLogLine.appendJSONString(message, to: &escaped)
         return escaped

@@ -22,6 +22,11 @@ import Testing
         #expect(line.contains(#""two\nlines""#))
     }
 
+    @Test func aMessageThatCouldFakeAFieldIsQuoted() {
+        let line = TextLogHandler.line(level: .critical, message: "invalid configuration: got \"x code=EOK\"\u{1B}[2J", metadata: [:], date: Date(timeIntervalSince1970: 0))
+        #expect(line == #"1970-01-01T00:00:00.000Z critical "invalid configuration: got \"x code=EOK\"\u001b[2J""# + "\n")
+    }
+
     @Test func theFormatIsConfiguredAndABadOneIsAProblem() throws {
         let text = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, ["MAILER_LOG_FORMAT": "TEXT", "MAILER_LOG_RECIPIENTS": "true"]))
         #expect(text.logFormat == .text)
