@@ -227,7 +227,7 @@ public final class OutboxWorker: Service, Sendable {
         signal.sendFinished()
         switch sent {
         case .success(let (receipt, provider)):
-            let duration = Self.milliseconds(since: started)
+            let duration = Int((ContinuousClock.now - started).wholeMilliseconds)
             do {
                 try await recordSent(record.id, receipt, provider: provider)
             } catch {
@@ -307,7 +307,7 @@ public final class OutboxWorker: Service, Sendable {
             reply: error.reply.map { ServerReply(code: $0.code, enhancedCode: $0.enhancedStatusCode.map { "\($0)" }, text: $0.message) })
         var metadata: Logger.Metadata = [
             "provider": "\(provider)",
-            "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
+            "duration_ms": .stringConvertible(Int((ContinuousClock.now - started).wholeMilliseconds)),
             "code": "\(error.code.rawValue)",
             "hint": "\(error.hint)",
             "error": "\(error.message)",
@@ -343,8 +343,4 @@ public final class OutboxWorker: Service, Sendable {
         }
     }
 
-    private static func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = ContinuousClock.now - start
-        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-    }
 }

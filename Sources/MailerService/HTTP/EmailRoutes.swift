@@ -80,7 +80,7 @@ struct EmailRoutes: Sendable {
             var accepted: Logger.Metadata = [
                 "recipients": .stringConvertible(mail.recipients.count),
                 "recipient_domain": "\(email.recipients[0].domain)",
-                "duration_ms": .stringConvertible(Self.milliseconds(since: started)),
+                "duration_ms": .stringConvertible(Int((ContinuousClock.now - started).wholeMilliseconds)),
             ]
             if configuration.logRecipients { accepted["recipient_addresses"] = .array(mail.recipients.map { .string($0) }) }
             logger.info("email accepted", metadata: accepted)
@@ -97,11 +97,6 @@ struct EmailRoutes: Sendable {
             logger.error("request failed", metadata: ["error": "\(error)"])
             return Problem(status: .internalServerError, code: "EINTERNAL", title: "Internal error", detail: "\(error)").response
         }
-    }
-
-    static func milliseconds(since start: ContinuousClock.Instant) -> Int {
-        let elapsed = ContinuousClock.now - start
-        return Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
     }
 
     static func queuedAnswer(id: String, locale: LocaleTag) -> JSONValue {

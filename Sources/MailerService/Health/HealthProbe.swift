@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Outbox
 
 /// `mailer healthcheck`: one `GET` over HTTP/1.1 to the service itself, for a Docker HEALTHCHECK
 /// in an image without curl. Plain NIO, as the service speaks only plain HTTP and the image
@@ -62,7 +63,7 @@ public struct HealthProbe: Sendable {
         let started = ContinuousClock.now
         do {
             let answer = try await get()
-            let elapsed = Self.milliseconds(ContinuousClock.now - started)
+            let elapsed = Int((ContinuousClock.now - started).wholeMilliseconds)
             guard answer.status == 200 else {
                 let body = answer.body.split(whereSeparator: \.isNewline).joined(separator: " ").prefix(300)
                 return (false, "unhealthy: GET \(url.absoluteString) answered \(answer.status) \(answer.reason) in \(elapsed) ms\(body.isEmpty ? "" : ": \(body)")")
@@ -123,9 +124,5 @@ public struct HealthProbe: Sendable {
             throw HealthProbeError("GET \(url.absoluteString): the connection closed without an answer; is something other than the mailer listening on port \(port)?")
         }
         return Answer(status: Int(head.status.code), reason: head.status.reasonPhrase, body: String(buffer: body))
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

@@ -36,7 +36,7 @@ struct ReadinessCheck: Sendable {
         }
         let elapsed = ContinuousClock.now - started
 
-        var outbox: [String: JSONValue] = ["ok": .bool(outboxProblem == nil), "durationMs": .int(Self.milliseconds(elapsed))]
+        var outbox: [String: JSONValue] = ["ok": .bool(outboxProblem == nil), "durationMs": .int(Int(elapsed.wholeMilliseconds))]
         if let outboxProblem { outbox["detail"] = .string(outboxProblem) }
         let templateCheck: [String: JSONValue] = ["ok": .bool(true), "count": .int(templates.catalog.names.count)]
         var smtp: [String: JSONValue] = [:]
@@ -65,16 +65,12 @@ struct ReadinessCheck: Sendable {
         var last: [String: JSONValue] = [
             "ok": .bool(attempt.succeeded),
             "at": .string(attempt.finishedAt.formatted(.iso8601)),
-            "durationMs": .int(milliseconds(attempt.duration)),
+            "durationMs": .int(Int(attempt.duration.wholeMilliseconds)),
         ]
         if let error = attempt.error {
             last.merge(error.jsonFields) { _, new in new }
         }
         members["lastConnection"] = .object(last)
         return .object(members)
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
     }
 }

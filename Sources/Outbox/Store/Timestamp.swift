@@ -48,8 +48,8 @@ extension SQLiteData {
 }
 
 extension Duration {
-    /// Whole milliseconds, rounded down.
-    var wholeMilliseconds: Int64 {
+    /// Whole milliseconds, rounded down (also what the service logs as `duration_ms`).
+    public var wholeMilliseconds: Int64 {
         components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }
