@@ -70,6 +70,16 @@ func environment(smtpPort: Int, _ extra: [String: String] = [:]) -> [String: Str
     return environment
 }
 
+/// The problem lines `fromEnvironment` reports for `environment(smtpPort: 25, extra)`; empty when it starts.
+func configurationProblems(_ extra: [String: String]) -> [ConfigurationProblem] {
+    do {
+        _ = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, extra))
+        return []
+    } catch {
+        return error.problems
+    }
+}
+
 struct Answer {
     let status: HTTPResponse.Status
     let contentType: String?

@@ -67,6 +67,29 @@ final class OutboxDatabase: Sendable {
         try await transaction(operation, begin: "BEGIN IMMEDIATE", body)
     }
 
+    /// Runs `body` on all `jobs` in one write transaction (a group commit); if that transaction
+    /// fails, runs it on each job in a transaction of its own, so a job that breaks a constraint
+    /// fails alone instead of taking its neighbours down. `body` answers one result per job, in order.
+    func writeBatch<Job, Output>(
+        _ operation: String, _ jobs: [Job],
+        _ body: ([Job], Statements) async throws -> [Result<Output, any Error>]
+    ) async -> [Result<Output, any Error>] {
+        do {
+            return try await write(operation) { sql in try await body(jobs, sql) }
+        } catch {
+            guard jobs.count > 1 else { return [.failure(error)] }
+        }
+        var results: [Result<Output, any Error>] = []
+        for job in jobs {
+            do {
+                results.append(try await write(operation) { sql in try await body([job], sql) }[0])
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
+    }
+
     /// Runs `body` in a read transaction, so its statements see one consistent snapshot.
     func read<T>(_ operation: String, _ body: (Statements) async throws -> T) async throws -> T {
         try await transaction(operation, begin: "BEGIN DEFERRED", body)

@@ -28,25 +28,9 @@ extension OutboxStore {
     /// One transaction for the whole batch; if it fails (say one row breaks a constraint the
     /// validation did not foresee), each email gets a transaction of its own, so only the bad one fails.
     static func commitEnqueues(_ jobs: [EnqueueJob], database: OutboxDatabase, keyLifetime: Duration) async -> [Result<EnqueueResult, any Error>] {
-        do {
-            return try await database.write("enqueue") { sql in
-                try await insert(jobs, sql, keyLifetime: keyLifetime)
-            }
-        } catch {
-            guard jobs.count > 1 else { return [.failure(error)] }
+        await database.writeBatch("enqueue", jobs) { jobs, sql in
+            try await insert(jobs, sql, keyLifetime: keyLifetime)
         }
-        var results: [Result<EnqueueResult, any Error>] = []
-        for job in jobs {
-            do {
-                let single = try await database.write("enqueue") { sql in
-                    try await insert([job], sql, keyLifetime: keyLifetime)
-                }
-                results.append(single[0])
-            } catch {
-                results.append(.failure(error))
-            }
-        }
-        return results
     }
 
     private struct StoredKey {

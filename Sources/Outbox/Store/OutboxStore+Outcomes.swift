@@ -41,20 +41,7 @@ extension OutboxStore {
     /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);
     /// if that transaction fails, each gets one of its own, so only the bad one fails.
     static func commitOutcomes(_ jobs: [OutcomeJob], database: OutboxDatabase) async -> [Result<MessageRecord, any Error>] {
-        do {
-            return try await database.write("record an attempt") { sql in try await record(jobs, sql) }
-        } catch {
-            guard jobs.count > 1 else { return [.failure(error)] }
-        }
-        var results: [Result<MessageRecord, any Error>] = []
-        for job in jobs {
-            do {
-                results.append(try await database.write("record an attempt") { sql in try await record([job], sql) }[0])
-            } catch {
-                results.append(.failure(error))
-            }
-        }
-        return results
+        await database.writeBatch("record an attempt", jobs) { jobs, sql in try await record(jobs, sql) }
     }
 
     private struct Claim {

@@ -8,14 +8,7 @@ import Testing
         try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, extra))
     }
 
-    static func problems(_ extra: [String: String]) -> [ConfigurationProblem] {
-        do {
-            _ = try configuration(extra)
-            return []
-        } catch {
-            return error.problems
-        }
-    }
+    static func problems(_ extra: [String: String]) -> [ConfigurationProblem] { configurationProblems(extra) }
 
     @Test func withoutTokensATokenIsGenerated() throws {
         let configuration = try Self.configuration(["MAILER_API_TOKENS": ""])

@@ -8,14 +8,7 @@ import Testing
 @Suite struct DKIMConfigurationTests {
     static let rsaPEM = try! _RSA.Signing.PrivateKey(keySize: .bits2048).pemRepresentation
 
-    static func problems(_ extra: [String: String]) -> [ConfigurationProblem] {
-        do {
-            _ = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, extra))
-            return []
-        } catch {
-            return error.problems
-        }
-    }
+    static func problems(_ extra: [String: String]) -> [ConfigurationProblem] { configurationProblems(extra) }
 
     @Test func withoutDKIMVariablesNothingIsSigned() throws {
         let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25))

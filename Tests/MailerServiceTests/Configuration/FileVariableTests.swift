@@ -11,14 +11,7 @@ import Testing
         return path
     }
 
-    static func problems(_ extra: [String: String]) -> [ConfigurationProblem] {
-        do {
-            _ = try MailerConfiguration.fromEnvironment(environment(smtpPort: 25, extra))
-            return []
-        } catch {
-            return error.problems
-        }
-    }
+    static func problems(_ extra: [String: String]) -> [ConfigurationProblem] { configurationProblems(extra) }
 
     @Test func aSecretIsReadFromItsFileWithoutTheTrailingNewline() throws {
         for content in ["pass word-1\n", "pass word-1\r\n", "pass word-1\n\n", "pass word-1"] {
