@@ -97,6 +97,32 @@ import Testing
         #expect(try await count("messages", path: path) == 4)
     }
 
+    /// A lock held past the busy timeout fails every job alike: the batch is not split into one
+    /// transaction per job, each waiting out the busy timeout again (8 jobs would take 9 timeouts).
+    @Test func aLockHeldElsewhereFailsTheWholeBatchAtOnce() async throws {
+        let path = temporaryDatabasePath()
+        try await withStore(path: path, configuration: OutboxConfiguration(busyTimeout: .seconds(1))) { store in
+            try await withRawConnection(path: path) { other in
+                _ = try await other.query("BEGIN IMMEDIATE")
+                let jobs = (0..<8).map { _ in
+                    OutboxStore.EnqueueJob(message: sampleMessage(), key: nil, recipients: "[\"ada@example.com\"]", now: t0)
+                }
+                let started = ContinuousClock.now
+                let results = await OutboxStore.commitEnqueues(
+                    jobs, database: store.database, keyLifetime: store.configuration.idempotencyKeyLifetime)
+                let elapsed = ContinuousClock.now - started
+                _ = try await other.query("ROLLBACK")
+                #expect(results.count == 8)
+                for result in results {
+                    guard case .failure(let error) = result else { Issue.record("stored despite the lock"); continue }
+                    #expect("\(error)".contains("busy timeout"), "\(error)")
+                }
+                #expect(elapsed < .seconds(5), "one busy timeout for the batch, not one per job: \(elapsed)")
+            }
+        }
+        #expect(try await count("messages", path: path) == 0)
+    }
+
     @Test func concurrentOutcomesShareCommitsAndAStaleClaimFailsAlone() async throws {
         try await withStore { store in
             for _ in 0..<60 { try await enqueued(store, now: t0) }

@@ -36,6 +36,19 @@ import Testing
         }
     }
 
+    /// A worker that claims ahead starts an attempt after its claim: the attempt says when it began.
+    @Test func anAttemptRecordsWhenItStartedNotWhenItWasClaimed() async throws {
+        try await withStore { store in
+            let record = try await enqueued(store, now: t0)
+            _ = try await store.claimDue(now: t0 + 1, limit: 1)
+            let reply = ServerReply(code: 250, enhancedCode: nil, text: "Ok")
+            _ = try await store.recordSent(record.id, reply: reply, startedAt: t0 + 7, now: t0 + 8)
+            let attempt = try #require(try await store.message(record.id)?.attempts.first)
+            #expect(attempt.startedAt == t0 + 7)
+            #expect(attempt.finishedAt == t0 + 8)
+        }
+    }
+
     @Test func deferredThenSentKeepsBothAttemptsInOrder() async throws {
         try await withStore { store in
             let record = try await enqueued(store, now: t0)

@@ -41,6 +41,13 @@ public final class OutboxWorker: Service, Sendable {
 
     static let claimAheadFactor = 16
 
+    /// Sent emails whose outcome waits for its commit, at most. Sends go on while outcomes are
+    /// being committed (so a commit's fsync does not stall the connections), but not without bound:
+    /// when the outbox cannot write, each of these becomes a duplicate after the next restart.
+    var pendingRecordLimit: Int { sendSlots * 4 }
+    /// How long delivery waits after the outbox failed to record an attempt (disk full, I/O error).
+    static let recordFailurePause: Duration = .seconds(5)
+
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
     init(store: OutboxStore, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
          metrics: MailerMetrics? = nil, ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil, logRecipients: Bool = false) {
@@ -123,6 +130,7 @@ public final class OutboxWorker: Service, Sendable {
             var unrecorded = 0
             var moreDue = true
             var stopping = false
+            var pausedUntil: ContinuousClock.Instant?
             var timer: Task<Void, Never>?
             while true {
                 let events = await signal.next()
@@ -139,6 +147,22 @@ public final class OutboxWorker: Service, Sendable {
                 if stopping {
                     if unrecorded == 0 { break }
                     continue
+                }
+                if events.recordsFailed > 0 {
+                    // An email sent but not recorded goes again after a restart; every further
+                    // send while the outbox cannot write would add one more such duplicate.
+                    // Start nothing new (the emails claimed ahead wait) until it has had time to recover.
+                    logger.error("the outbox cannot record attempts; delivery paused for \(Self.recordFailurePause)", metadata: [
+                        "waiting": .stringConvertible(claimedAhead.count - next),
+                    ])
+                    pausedUntil = ContinuousClock.now + Self.recordFailurePause
+                    timer?.cancel()
+                    timer = schedule(after: Self.recordFailurePause)
+                }
+                if let until = pausedUntil {
+                    guard ContinuousClock.now >= until else { continue }
+                    pausedUntil = nil
+                    moreDue = true
                 }
                 let waiting = claimedAhead.count - next
                 let room = claimLimit - waiting - unrecorded
@@ -160,13 +184,14 @@ public final class OutboxWorker: Service, Sendable {
                         timer = schedule(after: .seconds(5))
                     }
                 }
-                while sending < sendSlots && next < claimedAhead.count {
+                while sending < sendSlots && next < claimedAhead.count && unrecorded - sending < pendingRecordLimit {
                     let message = claimedAhead[next]
                     next += 1
                     sending += 1
                     unrecorded += 1
                     group.addTask {
-                        await self.attempt(message)
+                        let recorded = await self.attempt(message)
+                        if !recorded { self.signal.recordFailed() }
                         self.signal.attemptFinished()
                     }
                 }
@@ -203,7 +228,8 @@ public final class OutboxWorker: Service, Sendable {
         }
     }
 
-    private func attempt(_ claimed: ClaimedMessage) async {
+    /// - Returns: false when the outcome could not be recorded in the outbox.
+    private func attempt(_ claimed: ClaimedMessage) async -> Bool {
         let record = claimed.record
         var logger = self.logger
         logger[metadataKey: "email_id"] = "\(record.id)"
@@ -217,6 +243,7 @@ public final class OutboxWorker: Service, Sendable {
         if logRecipients { logger[metadataKey: "recipient_addresses"] = .array(record.recipients.map { .string($0) }) }
         let mail = SMTPMail(sender: record.sender, recipients: record.recipients, content: claimed.content)
         let started = ContinuousClock.now
+        let startedAt = Date()
         let sent: Result<(SMTPDeliveryReceipt, ProviderName), ProviderFailure>
         do {
             sent = .success(try await send(mail, logger: logger))
@@ -229,12 +256,12 @@ public final class OutboxWorker: Service, Sendable {
         case .success(let (receipt, provider)):
             let duration = Int((ContinuousClock.now - started).wholeMilliseconds)
             do {
-                try await recordSent(record.id, receipt, provider: provider)
+                try await recordSent(record.id, receipt, provider: provider, startedAt: startedAt)
             } catch {
                 // The send worked but the outbox could not record it: it stays `sending` and goes
                 // again after a restart (at least once), which the log must say.
                 logger.critical("email sent but not recorded in the outbox; it may be sent again after a restart", metadata: ["error": "\(error)"])
-                return
+                return false
             }
             // Counted once recorded, and before the waiting request hears of it, so that a client
             // that saw "sent" finds it counted.
@@ -248,8 +275,9 @@ public final class OutboxWorker: Service, Sendable {
                 "smtp_connection_message": .stringConvertible(receipt.messageNumberOnConnection),
             ])
             waiters.publish(record.id, .sent(receipt))
+            return true
         case .failure(let failure):
-            await recordFailure(claimed, failure.error, provider: failure.provider, logger: logger, started: started)
+            return await recordFailure(claimed, failure.error, provider: failure.provider, logger: logger, started: started, startedAt: startedAt)
         }
     }
 
@@ -286,15 +314,16 @@ public final class OutboxWorker: Service, Sendable {
         return connectionLevel.contains(error.code) && (error.phase.map(beforeSession.contains) ?? true)
     }
 
-    private func recordSent(_ id: String, _ receipt: SMTPDeliveryReceipt, provider: ProviderName) async throws {
+    private func recordSent(_ id: String, _ receipt: SMTPDeliveryReceipt, provider: ProviderName, startedAt: Date) async throws {
         let reply = ServerReply(
             code: receipt.reply.code,
             enhancedCode: receipt.reply.enhancedStatusCode.map { "\($0)" },
             text: receipt.reply.message)
-        _ = try await store.recordSent(id, reply: reply, provider: provider)
+        _ = try await store.recordSent(id, reply: reply, provider: provider, startedAt: startedAt)
     }
 
-    private func recordFailure(_ claimed: ClaimedMessage, _ error: SMTPError, provider: ProviderName, logger: Logger, started: ContinuousClock.Instant) async {
+    /// - Returns: false when the outcome could not be recorded in the outbox.
+    private func recordFailure(_ claimed: ClaimedMessage, _ error: SMTPError, provider: ProviderName, logger: Logger, started: ContinuousClock.Instant, startedAt: Date) async -> Bool {
         let record = claimed.record
         // EAUTH and ECERT are configuration problems: mail waits until the operator fixes them,
         // as Postfix soft-bounces SASL failures, instead of failing every queued email.
@@ -325,14 +354,14 @@ public final class OutboxWorker: Service, Sendable {
         do {
             switch decision {
             case .retry(let next):
-                _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next, provider: provider)
+                _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next, provider: provider, startedAt: startedAt)
                 metrics?.emailDeferred(template: record.template, code: error.code.rawValue)
                 metadata["next_attempt_at"] = "\(next.formatted(.iso8601))"
                 let level: Logger.Level = error.code == .authentication || error.code == .certificate ? .error : .warning
                 logger.log(level: level, "email deferred", metadata: metadata)
                 waiters.publish(record.id, .deferred(error, nextAttempt: next))
             case .giveUp(let reason):
-                _ = try await store.recordFailed(record.id, error: failure, provider: provider)
+                _ = try await store.recordFailed(record.id, error: failure, provider: provider, startedAt: startedAt)
                 metrics?.emailFailed(template: record.template, code: error.code.rawValue)
                 metadata["reason"] = "\(reason)"
                 logger.error("email not sent", metadata: metadata)
@@ -340,7 +369,9 @@ public final class OutboxWorker: Service, Sendable {
             }
         } catch {
             logger.critical("attempt not recorded in the outbox; the email is retried after a restart", metadata: ["error": "\(error)"])
+            return false
         }
+        return true
     }
 
 }

@@ -15,8 +15,10 @@ final class WorkerSignal: Sendable {
         var sendsFinished = 0
         /// Attempts whose outcome is now recorded in the outbox.
         var attemptsFinished = 0
+        /// Attempts whose outcome the outbox could not record (counted in `attemptsFinished` too).
+        var recordsFailed = 0
 
-        var isEmpty: Bool { !doorbell && !due && !shutdown && sendsFinished == 0 && attemptsFinished == 0 }
+        var isEmpty: Bool { !doorbell && !due && !shutdown && sendsFinished == 0 && attemptsFinished == 0 && recordsFailed == 0 }
     }
 
     private struct State {
@@ -31,6 +33,7 @@ final class WorkerSignal: Sendable {
     func shutdown() { update { $0.shutdown = true } }
     func sendFinished() { update { $0.sendsFinished += 1 } }
     func attemptFinished() { update { $0.attemptsFinished += 1 } }
+    func recordFailed() { update { $0.recordsFailed += 1 } }
 
     /// Everything since the last call, waiting until there is something. One caller at a time.
     func next() async -> Events {

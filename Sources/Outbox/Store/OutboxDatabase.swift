@@ -68,16 +68,22 @@ final class OutboxDatabase: Sendable {
     }
 
     /// Runs `body` on all `jobs` in one write transaction (a group commit); if that transaction
-    /// fails, runs it on each job in a transaction of its own, so a job that breaks a constraint
-    /// fails alone instead of taking its neighbours down. `body` answers one result per job, in order.
+    /// fails because of one job (a broken constraint, a row in the wrong state), runs it on each job
+    /// in a transaction of its own, so that job fails alone instead of taking its neighbours down.
+    /// A failure of the file itself (disk full, I/O error, lock held past the busy timeout) would
+    /// only repeat for every job, each after its own wait, so all jobs get it at once.
+    /// `body` answers one result per job, in order.
     func writeBatch<Job, Output>(
         _ operation: String, _ jobs: [Job],
         _ body: ([Job], Statements) async throws -> [Result<Output, any Error>]
     ) async -> [Result<Output, any Error>] {
         do {
-            return try await write(operation) { sql in try await body(jobs, sql) }
+            return try await rawTransaction(begin: "BEGIN IMMEDIATE") { sql in try await body(jobs, sql) }
         } catch {
-            guard jobs.count > 1 else { return [.failure(error)] }
+            let failure = storageError(error, operation: operation)
+            if jobs.count == 1 || SQLiteFailure.affectsEveryStatement(error) {
+                return jobs.map { _ in .failure(failure) }
+            }
         }
         var results: [Result<Output, any Error>] = []
         for job in jobs {
@@ -97,22 +103,33 @@ final class OutboxDatabase: Sendable {
 
     private func transaction<T>(_ operation: String, begin: String, _ body: (Statements) async throws -> T) async throws -> T {
         do {
-            return try await gate.run {
-                _ = try await connection.query(begin, [])
-                do {
-                    let result = try await body(Statements(connection: connection))
-                    _ = try await connection.query("COMMIT", [])
-                    if begin == "BEGIN IMMEDIATE" { commits.add(1, ordering: .relaxed) }
-                    return result
-                } catch {
-                    _ = try? await connection.query("ROLLBACK", [])
-                    throw error
-                }
-            }
-        } catch let error as SQLiteError {
-            let failure = SQLiteFailure(error)
-            throw OutboxError.storage(path: path, operation: operation, reason: failure.reason, hint: failure.hint)
+            return try await rawTransaction(begin: begin, body)
+        } catch {
+            throw storageError(error, operation: operation)
         }
+    }
+
+    /// A transaction whose SQLite errors are thrown as they are, for callers that tell them apart.
+    private func rawTransaction<T>(begin: String, _ body: (Statements) async throws -> T) async throws -> T {
+        try await gate.run {
+            _ = try await connection.query(begin, [])
+            do {
+                let result = try await body(Statements(connection: connection))
+                _ = try await connection.query("COMMIT", [])
+                if begin == "BEGIN IMMEDIATE" { commits.add(1, ordering: .relaxed) }
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    /// SQLite's errors in words with the likely fix; the outbox's own errors unchanged.
+    private func storageError(_ error: any Error, operation: String) -> any Error {
+        guard let error = error as? SQLiteError else { return error }
+        let failure = SQLiteFailure(error)
+        return OutboxError.storage(path: path, operation: operation, reason: failure.reason, hint: failure.hint)
     }
 
     /// What a transaction body may run.

@@ -3,26 +3,29 @@ import SQLiteNIO
 
 extension OutboxStore {
     /// The server took the email: appends the attempt and marks it `sent`, in one transaction.
+    ///
+    /// `startedAt` is when the attempt began; without it, when the email was claimed (a worker
+    /// that claims ahead may start an attempt a while after its claim).
     @discardableResult
-    public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, now: Date = Date()) async throws -> MessageRecord {
+    public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
         try await outcomes.run(OutcomeJob(
-            id: id, outcome: .sent, error: nil, reply: reply, provider: provider, now: now,
+            id: id, outcome: .sent, error: nil, reply: reply, provider: provider, startedAt: startedAt, now: now,
             state: .sent, nextAttemptAt: nil, action: "record a successful delivery of"))
     }
 
     /// A transient failure: appends the attempt and waits until `nextAttemptAt` (from `RetryPolicy`).
     @discardableResult
-    public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, now: Date = Date()) async throws -> MessageRecord {
+    public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
         try await outcomes.run(OutcomeJob(
-            id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, now: now,
+            id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
             state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer"))
     }
 
     /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
     @discardableResult
-    public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, now: Date = Date()) async throws -> MessageRecord {
+    public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
         try await outcomes.run(OutcomeJob(
-            id: id, outcome: .failed, error: error, reply: error.reply, provider: provider, now: now,
+            id: id, outcome: .failed, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
             state: .failed, nextAttemptAt: nil, action: "record a failed delivery of"))
     }
 
@@ -32,6 +35,7 @@ extension OutboxStore {
         var error: DeliveryError?
         var reply: ServerReply?
         var provider: ProviderName
+        var startedAt: Date?
         var now: Date
         var state: MessageState
         var nextAttemptAt: Date?
@@ -76,7 +80,7 @@ extension OutboxStore {
                 continue
             }
             let number = claim.attempts + 1
-            accepted.append((index, number, claim.claimedAt ?? job.now))
+            accepted.append((index, number, job.startedAt ?? claim.claimedAt ?? job.now))
             claims[job.id] = Claim(state: job.state, attempts: number, claimedAt: nil)
         }
         guard !accepted.isEmpty else { return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) } }

@@ -30,4 +30,13 @@ struct SQLiteFailure {
             hint = "SQLite reported \(error.reason)."
         }
     }
+
+    /// Failures of the file or the lock rather than of one statement's data: every statement
+    /// would fail the same way, so retrying jobs one by one only multiplies the wait.
+    static func affectsEveryStatement(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return false }
+        let family = String(describing: error.reason).lowercased()
+        return ["full", "readonly", "permission", "cantopen", "auth", "ioerror", "corrupt", "notadatabase",
+                "busy", "locked", "nomem", "interrupt", "connection", "close"].contains { family.hasPrefix($0) }
+    }
 }

@@ -3,6 +3,8 @@ import Logging
 import Outbox
 import SMTP
 import SMTPTestServer
+import SQLiteNIO
+import Synchronization
 import ServiceLifecycle
 import Testing
 @testable import MailerService
@@ -16,9 +18,12 @@ import Testing
             messageID: "\(number)@example.com")
     }
 
-    static func openStore() async throws -> OutboxStore {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)/outbox.sqlite3").path
-        return try await OutboxStore.open(path: path)
+    static func openStore(path: String = temporaryStorePath(), configuration: OutboxConfiguration = .init()) async throws -> OutboxStore {
+        try await OutboxStore.open(path: path, configuration: configuration)
+    }
+
+    static func temporaryStorePath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)/outbox.sqlite3").path
     }
 
     /// Runs the worker as a service until `body` returns, then stops it gracefully.
@@ -41,8 +46,8 @@ import Testing
         }
     }
 
-    static func eventually(_ condition: @Sendable () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<500 {
+    static func eventually(seconds: Int = 5, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        for _ in 0..<(seconds * 100) {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -158,6 +163,43 @@ import Testing
         for record in try await store.list(status: .queued, limit: 50).messages {
             #expect(record.attemptCount == 0 && record.nextAttemptAt != nil)
         }
+        try await store.close()
+    }
+
+    /// While the outbox cannot record outcomes, every further send would become a duplicate after
+    /// the next restart: the worker stops starting attempts, then resumes once writes work again.
+    @Test func aFailedRecordPausesDeliveryInsteadOfSendingMoreUnrecordedEmails() async throws {
+        var configuration = SMTPTestServerConfiguration()
+        configuration.faults = [.greetingDelay(seconds: 1)]  // time to take the lock after the claim
+        let server = try await SMTPTestServer.start(configuration)
+        defer { Task { try? await server.shutdown() } }
+        let path = Self.temporaryStorePath()
+        let store = try await Self.openStore(path: path, configuration: OutboxConfiguration(busyTimeout: .milliseconds(100)))
+        for number in 1...20 { _ = try await store.enqueue(Self.message(number)) }
+        let lock = try await SQLiteConnection.open(storage: .file(path: path))
+        let unrecordedCount = Mutex(0)
+        try await Self.withWorker(store: store, server: server) { worker in
+            let allClaimed = try await Self.eventually { try await store.stats().counts[.sending] == 20 }
+            #expect(allClaimed)
+            _ = try await lock.query("BEGIN IMMEDIATE")
+            // The first sends finish after the greeting delay; the sends that follow while their
+            // outcomes wait out the busy timeout cannot be recorded either. Then delivery pauses.
+            _ = try await server.waitForMessages(2)
+            try await Task.sleep(for: .milliseconds(1500))
+            let unrecorded = server.messages.count
+            unrecordedCount.withLock { $0 = unrecorded }
+            try await Task.sleep(for: .milliseconds(1500))
+            #expect(server.messages.count == unrecorded, "no email may be sent while outcomes cannot be recorded")
+            #expect(unrecorded <= worker.sendSlots + worker.pendingRecordLimit, "sends go ahead of their records only so far")
+            _ = try await lock.query("ROLLBACK")
+            let restSent = try await Self.eventually(seconds: 15) { try await store.stats().counts[.sent] == 20 - unrecorded }
+            #expect(restSent)
+        }
+        try await lock.close()
+        let unrecorded = unrecordedCount.withLock { $0 }
+        #expect(server.messages.count == 20)
+        // Sent but unrecorded: `sending` until a restart sends them again (at least once).
+        #expect(try await store.stats().counts[.sending] == unrecorded)
         try await store.close()
     }
 }
