@@ -25,16 +25,34 @@ struct ReadinessCheck: Sendable {
     let templates: TemplateStore
     let store: OutboxStore
     let providers: [Provider]
+    /// The outbox probe's answer, reused for a second (the SMTP report is read fresh each time).
+    private let outboxProbe: RecentResult<OutboxProbe>
+
+    private struct OutboxProbe: Sendable {
+        var problem: String?
+        var duration: Duration
+    }
+
+    init(templates: TemplateStore, store: OutboxStore, providers: [Provider], probeMaximumAge: Duration = .seconds(1)) {
+        self.templates = templates
+        self.store = store
+        self.providers = providers
+        self.outboxProbe = RecentResult(maximumAge: probeMaximumAge)
+    }
 
     func run() async -> Report {
-        let started = ContinuousClock.now
-        var outboxProblem: String?
-        do {
-            try await store.probeWrite()
-        } catch {
-            outboxProblem = "\(error)"
+        let store = store
+        let probe = await outboxProbe.value {
+            let started = ContinuousClock.now
+            do {
+                try await store.probeWrite()
+                return OutboxProbe(problem: nil, duration: ContinuousClock.now - started)
+            } catch {
+                return OutboxProbe(problem: "\(error)", duration: ContinuousClock.now - started)
+            }
         }
-        let elapsed = ContinuousClock.now - started
+        let outboxProblem = probe.problem
+        let elapsed = probe.duration
 
         var outbox: [String: JSONValue] = ["ok": .bool(outboxProblem == nil), "durationMs": .int(Int(elapsed.wholeMilliseconds))]
         if let outboxProblem { outbox["detail"] = .string(outboxProblem) }

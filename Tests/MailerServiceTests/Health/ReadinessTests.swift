@@ -68,9 +68,12 @@ import Testing
             #expect(try await get(client, "/readyz").status == .ok)
             let other = try await SQLiteConnection.open(storage: .file(path: data + "/outbox.sqlite3"))
             _ = try await other.query("BEGIN IMMEDIATE")
+            #expect(try await get(client, "/readyz").status == .ok, "the probe's answer is reused for a second")
+            try await Task.sleep(for: .milliseconds(1100))
             let blocked = try await get(client, "/readyz")
             _ = try await other.query("ROLLBACK")
             try await other.close()
+            try await Task.sleep(for: .milliseconds(1100))
 
             #expect(blocked.status == .serviceUnavailable)
             #expect(blocked.contentType == "application/problem+json")
@@ -82,6 +85,25 @@ import Testing
 
             #expect(try await get(client, "/readyz").status == .ok, "ready again once the lock is gone")
         }
+    }
+
+    /// Unauthenticated and a committed write: a flood of probes shares one write per second.
+    @Test func concurrentProbesShareOneWrite() async throws {
+        let store = try await OutboxStore.open(path: FileManager.default.temporaryDirectory.appendingPathComponent("probes-\(UUID().uuidString)/outbox.sqlite3").path)
+        let catalog = try EmailTemplateCatalog(directory: templatesDirectory)
+        let check = ReadinessCheck(templates: TemplateStore(catalog), store: store, providers: [], probeMaximumAge: .seconds(60))
+        let before = store.committedWrites
+        let reports = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 { group.addTask { await check.run().ready } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(reports == Array(repeating: true, count: 50))
+        #expect(store.committedWrites - before == 1)
+        let fresh = ReadinessCheck(templates: TemplateStore(catalog), store: store, providers: [], probeMaximumAge: .zero)
+        _ = await fresh.run()
+        _ = await fresh.run()
+        #expect(store.committedWrites - before == 3, "an expired answer is measured again")
+        try await store.close()
     }
 
     @Test func notReadyOnAClosedOutbox() async throws {
