@@ -94,10 +94,11 @@ func withService(
     _ extra: [String: String] = [:],
     log: CapturedLog = CapturedLog(),
     token: String? = testAPIToken,
+    clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
     _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
 ) async throws {
     let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: smtpPort, extra))
-    let app = try await MailerApplication.build(configuration: configuration, logger: log.logger)
+    let app = try await MailerApplication.assemble(configuration: configuration, logger: log.logger, clock: clock).application
     try await app.test(.live) { client in
         try await body(token.map { AuthorizingClient(client: client, token: $0) } ?? client)
     }
@@ -167,6 +168,18 @@ struct TextAnswer {
 func get(_ client: any TestClientProtocol, _ path: String) async throws -> TextAnswer {
     try await client.execute(uri: path, method: .get) { response in
         TextAnswer(status: response.status, contentType: response.headers[.contentType], body: String(buffer: response.body))
+    }
+}
+
+/// The time a service's rate limits read, moved by the test instead of waiting.
+final class ManualClock: Sendable {
+    private let start = ContinuousClock.now
+    private let elapsed = Mutex<Duration>(.zero)
+
+    var now: ContinuousClock.Instant { start + elapsed.withLock { $0 } }
+
+    func advance(_ duration: Duration) {
+        elapsed.withLock { $0 += duration }
     }
 }
 

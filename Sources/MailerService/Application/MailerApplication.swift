@@ -19,11 +19,13 @@ public enum MailerApplication {
     }
 
     /// The application and the routes its router serves, which the OpenAPI conformance test
-    /// holds against the document (a built application no longer shows its routes).
+    /// holds against the document (a built application no longer shows its routes). `clock` is
+    /// the time the rate limits read: tests move their own instead of sleeping.
     static func assemble(
         configuration: MailerConfiguration,
         logger: Logger,
-        metrics: MailerMetrics = MailerMetrics()
+        metrics: MailerMetrics = MailerMetrics(),
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) async throws -> (application: Application<RouterResponder<BasicRequestContext>>, routes: [Router<BasicRequestContext>.RouteDescription]) {
         let catalog = try EmailTemplateCatalog(directory: configuration.templatesDirectory, defaultLocale: configuration.defaultLocale)
         let templates = TemplateStore(catalog)
@@ -69,7 +71,8 @@ public enum MailerApplication {
             router.add(middleware: BearerAuthMiddleware(tokens: tokens))
         }
         HealthRoutes(readiness: ReadinessCheck(templates: templates, store: store, providers: providers)).register(on: router)
-        EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters, metrics: metrics).register(on: router)
+        EmailRoutes(configuration: configuration, templates: templates, store: store, worker: worker, waiters: waiters, metrics: metrics,
+                    limits: SendingLimits(configuration, now: clock)).register(on: router)
         QueueRoutes(store: store, worker: worker).register(on: router)
         TemplateRoutes(configuration: configuration, templates: templates).register(on: router)
         SMTPRoutes(configuration: configuration, client: client).register(on: router)

@@ -25,6 +25,18 @@ public struct MailerConfiguration: Sendable {
     public var fallbackSMTP: SMTPClientConfiguration?
     /// The largest message, attachments included, the service builds (MAILER_MAX_MESSAGE_BYTES).
     public var maximumMessageBytes = 10 * 1024 * 1024
+    /// The largest request body any route reads (MAILER_MAX_BODY_BYTES): what a caller can make the
+    /// service hold in memory for one request, attachments in base64 included.
+    public var maximumBodyBytes = 1 << 20
+    /// to, cc and bcc together (MAILER_MAX_RECIPIENTS).
+    public var maximumRecipients = 50
+    /// Emails one API token may queue per minute (MAILER_RATE_LIMIT_PER_MINUTE); 0: no limit.
+    public var rateLimitPerMinute = 0
+    /// Verification, password-reset or invitation emails one address may get per hour
+    /// (MAILER_PER_RECIPIENT_PER_HOUR); 0: no limit.
+    public var perRecipientPerHour = 10
+    /// The hosts caller-supplied links may point to (MAILER_LINK_HOSTS); nil: any http(s) host.
+    public var linkHosts: LinkHosts?
     /// Where the outbox database lives (MAILER_DATA_DIR); a volume in the compose file.
     public var dataDirectory = "./data"
     /// When to try a failed email again, and when to give up.
@@ -132,6 +144,16 @@ public struct MailerConfiguration: Sendable {
         let retentionDays = env.integer("MAILER_RETENTION_DAYS", in: 1...3650, default: 7)
         // Providers cap messages at 10 MB (SES 10, Gmail 25, Office 365 35 after encoding).
         let maximumMessageBytes = env.integer("MAILER_MAX_MESSAGE_BYTES", in: 10_000...100_000_000, default: 10 * 1024 * 1024)
+        // The body is read whole into memory before anything is checked: kept small by default.
+        let maximumBodyBytes = env.integer("MAILER_MAX_BODY_BYTES", in: 1024...200_000_000, default: 1 << 20)
+        let maximumRecipients = env.integer("MAILER_MAX_RECIPIENTS", in: 1...1000, default: 50)
+        let rateLimitPerMinute = env.integer("MAILER_RATE_LIMIT_PER_MINUTE", in: 0...1_000_000, default: 0)
+        let perRecipientPerHour = env.integer("MAILER_PER_RECIPIENT_PER_HOUR", in: 0...100_000, default: 10)
+        let linkHosts = env.string("MAILER_LINK_HOSTS").flatMap { text -> LinkHosts? in
+            let parsed = LinkHosts.parse(text)
+            for problem in parsed.problems { env.problem("MAILER_LINK_HOSTS", problem) }
+            return parsed.hosts
+        }
 
         var sender: EmailAddress?
         if let senderText {
@@ -175,6 +197,11 @@ public struct MailerConfiguration: Sendable {
         configuration.dkim = dkim
         configuration.fallbackSMTP = fallbackSMTP
         configuration.maximumMessageBytes = maximumMessageBytes
+        configuration.maximumBodyBytes = maximumBodyBytes
+        configuration.maximumRecipients = maximumRecipients
+        configuration.rateLimitPerMinute = rateLimitPerMinute
+        configuration.perRecipientPerHour = perRecipientPerHour
+        configuration.linkHosts = linkHosts
         configuration.dataDirectory = dataDirectory
         configuration.retryPolicy = RetryPolicy(baseDelay: retryBase, maximumAttempts: maximumAttempts, maximumAge: maximumAge)
         configuration.idempotencyKeyLifetime = idempotencyTTL
@@ -333,6 +360,11 @@ public struct MailerConfiguration: Sendable {
             "mailer_templates_dir": templatesDirectory,
             "mailer_default_locale": "\(defaultLocale)",
             "mailer_max_message_bytes": "\(maximumMessageBytes)",
+            "mailer_max_body_bytes": "\(maximumBodyBytes)",
+            "mailer_max_recipients": "\(maximumRecipients)",
+            "mailer_rate_limit_per_minute": rateLimitPerMinute == 0 ? "off" : "\(rateLimitPerMinute)",
+            "mailer_per_recipient_per_hour": perRecipientPerHour == 0 ? "off" : "\(perRecipientPerHour)",
+            "mailer_link_hosts": linkHosts.map { $0.patterns.joined(separator: ",") } ?? "any",
             "mailer_data_dir": dataDirectory,
             "mailer_api_auth": apiAuthentication.summary,
             "mailer_log_level": logLevel,

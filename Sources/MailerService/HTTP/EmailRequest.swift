@@ -3,7 +3,6 @@ import MIMEMessage
 
 /// A validated request: who gets which template with what data. Every failure names the field.
 struct EmailRequest: Sendable {
-    static let maximumRecipients = 50
     /// Names are shown in subjects and bodies: long enough for real names, too short for a phishing text.
     static let maximumNameLength = 100
 
@@ -19,25 +18,31 @@ struct EmailRequest: Sendable {
     let headers: [CustomHeader]
     let attachments: [Attachment]
 
-    init(kind: EmailKind, body: JSONValue, baseURL: String) throws(Problem) {
+    /// `configuration` gives the limits: MAILER_MAX_RECIPIENTS, MAILER_LINK_HOSTS, MAILER_BASE_URL.
+    init(kind: EmailKind, body: JSONValue, configuration: MailerConfiguration) throws(Problem) {
         guard case .object(let fields) = body else {
             throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
                           detail: "the body must be a JSON object, got \(body.typeName)")
         }
         for name in fields.keys.sorted() where !kind.allowedFields.contains(name) {
-            throw Problem.validation(name, "unknown field '\(name)'; this endpoint accepts \(kind.allowedFields.joined(separator: ", "))")
+            throw UnknownField.problem(name, field: name, accepted: kind.allowedFields,
+                                       otherwise: "this endpoint accepts \(kind.allowedFields.joined(separator: ", "))")
         }
-        recipients = try Self.addresses(fields["to"], field: "to", required: true)
-        cc = try Self.addresses(fields["cc"], field: "cc", required: false)
-        bcc = try Self.addresses(fields["bcc"], field: "bcc", required: false)
-        replyTo = try Self.addresses(fields["replyTo"], field: "replyTo", required: false)
+        let baseURL = configuration.baseURL
+        let links = LinkPolicy(hosts: configuration.linkHosts, baseURL: baseURL)
+        let maximumRecipients = configuration.maximumRecipients
+        recipients = try Self.addresses(fields["to"], field: "to", required: true, maximum: maximumRecipients)
+        cc = try Self.addresses(fields["cc"], field: "cc", required: false, maximum: maximumRecipients)
+        bcc = try Self.addresses(fields["bcc"], field: "bcc", required: false, maximum: maximumRecipients)
+        replyTo = try Self.addresses(fields["replyTo"], field: "replyTo", required: false, maximum: maximumRecipients)
         // Only envelope addresses make the SMTP client ask for SMTPUTF8; a UTF-8 Reply-To alone
         // would reach servers that cannot carry it.
         if let international = replyTo.first(where: \.isInternational) {
             throw Problem.validation("replyTo", "'replyTo' \(international.address) has a non-ASCII local part, which is not supported for Reply-To; use an ASCII address")
         }
-        if recipients.count + cc.count + bcc.count > Self.maximumRecipients {
-            throw Problem.validation("to", "to, cc and bcc name \(recipients.count + cc.count + bcc.count) addresses; at most \(Self.maximumRecipients) in all")
+        if recipients.count + cc.count + bcc.count > maximumRecipients {
+            let field = !bcc.isEmpty ? "bcc" : !cc.isEmpty ? "cc" : "to"
+            throw Problem.validation(field, "to, cc and bcc name \(recipients.count + cc.count + bcc.count) addresses; at most \(maximumRecipients) in all (MAILER_MAX_RECIPIENTS): send several requests")
         }
         headers = try Self.headers(fields["headers"])
         attachments = try Self.attachments(fields["attachments"])
@@ -55,17 +60,15 @@ struct EmailRequest: Sendable {
             data = ["code": .string(try Self.requiredText(fields, "code"))]
         case .passwordReset:
             template = "password-reset"
-            data = try Self.linkData(fields, urlField: "resetUrl", path: "/link/reset-password", baseURL: baseURL, email: email)
+            data = try Self.linkData(fields, urlField: "resetUrl", path: "/link/reset-password", baseURL: baseURL, email: email, links: links)
         case .invitation:
             template = "invitation"
-            var data = try Self.linkData(fields, urlField: "inviteUrl", path: "/link/user-invitation", baseURL: baseURL, email: email)
+            var data = try Self.linkData(fields, urlField: "inviteUrl", path: "/link/user-invitation", baseURL: baseURL, email: email, links: links)
             // Optional, so present as null when absent: strict rendering then sees them as
             // known-but-empty rather than missing.
             for name in ["inviterName", "organizationName"] {
                 let value = try Self.optionalText(fields, name)
-                if let value, value.count > Self.maximumNameLength {
-                    throw Problem.validation(name, "'\(name)' is longer than \(Self.maximumNameLength) characters")
-                }
+                if let value { try Self.checkName(value, field: name) }
                 data[name] = value.map { .string($0) } ?? .null
             }
             self.data = data
@@ -82,9 +85,10 @@ struct EmailRequest: Sendable {
                 // Link variables land in href attributes: only web links, whoever supplies them.
                 for name in Self.linkVariables {
                     guard let value = members[name] else { continue }
-                    guard case .string(let text) = value, Self.isWebLink(text) else {
-                        throw Problem.validation("data.\(name)", "'data.\(name)' must be an absolute http(s) URL")
+                    guard case .string(let text) = value else {
+                        throw Problem.validation("data.\(name)", "'data.\(name)' must be an absolute http(s) URL, got \(value.typeName)")
                     }
+                    try links.check(text, field: "data.\(name)")
                 }
                 data = members
             case let other?: throw Problem.validation("data", "'data' must be a JSON object of template variables, got \(other.typeName)")
@@ -93,12 +97,10 @@ struct EmailRequest: Sendable {
     }
 
     /// `code` builds the link to the web app; a caller that has its own link passes it instead.
-    private static func linkData(_ fields: [String: JSONValue], urlField: String, path: String, baseURL: String, email: String) throws(Problem) -> [String: JSONValue] {
+    private static func linkData(_ fields: [String: JSONValue], urlField: String, path: String, baseURL: String, email: String, links: LinkPolicy) throws(Problem) -> [String: JSONValue] {
         let code = try optionalText(fields, "code")
         if let given = try optionalText(fields, urlField) {
-            guard isWebLink(given) else {
-                throw Problem.validation(urlField, "'\(urlField)' must be an absolute http(s) URL")
-            }
+            try links.check(given, field: urlField)
             var data: [String: JSONValue] = ["link": .string(given), urlField: .string(given)]
             if let code { data["code"] = .string(code) }
             return data
@@ -112,12 +114,31 @@ struct EmailRequest: Sendable {
 
     static let linkVariables = ["link", "resetUrl", "inviteUrl"]
 
-    static func isWebLink(_ text: String) -> Bool {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased() else { return false }
-        return ["http", "https"].contains(scheme) && url.host?.isEmpty == false
+    /// inviterName and organizationName are shown as text in the subject and body: one line of a
+    /// real name, never a link a recipient would take for the service's own ("Acme www.evil.example").
+    static func checkName(_ value: String, field: String) throws(Problem) {
+        if value.count > maximumNameLength {
+            throw Problem.validation(field, "'\(field)' is longer than \(maximumNameLength) characters")
+        }
+        if let bad = value.unicodeScalars.first(where: isHiddenOrBreaking) {
+            throw Problem.validation(field, "'\(field)' contains a control character or line break (U+\(String(bad.value, radix: 16, uppercase: true))); send the name as one line of text")
+        }
+        let lowered = value.lowercased()
+        if let marker = ["://", "www."].first(where: lowered.contains) {
+            throw Problem.validation(field, "'\(field)' looks like a link (it contains \"\(marker)\"); a name is shown as text and must not be a web address: send the name alone")
+        }
     }
 
-    private static func addresses(_ value: JSONValue?, field: String, required: Bool) throws(Problem) -> [EmailAddress] {
+    /// Control characters, line and paragraph separators, and the bidirectional overrides that
+    /// make text read differently from what it is.
+    private static func isHiddenOrBreaking(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.properties.generalCategory {
+        case .control, .lineSeparator, .paragraphSeparator: return true
+        default: return (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+        }
+    }
+
+    private static func addresses(_ value: JSONValue?, field: String, required: Bool, maximum maximumRecipients: Int) throws(Problem) -> [EmailAddress] {
         let texts: [(field: String, text: String)]
         switch value {
         case nil, .null?:
@@ -128,7 +149,7 @@ struct EmailRequest: Sendable {
         case .array(let items)?:
             guard !items.isEmpty || !required else { throw Problem.validation(field, "'\(field)' must name at least one address") }
             guard items.count <= maximumRecipients else {
-                throw Problem.validation(field, "'\(field)' has \(items.count) addresses; at most \(maximumRecipients) are accepted")
+                throw Problem.validation(field, "'\(field)' has \(items.count) addresses; at most \(maximumRecipients) are accepted (MAILER_MAX_RECIPIENTS)")
             }
             var collected: [(String, String)] = []
             for (index, item) in items.enumerated() {
@@ -185,8 +206,10 @@ struct EmailRequest: Sendable {
                 guard case .object(let members) = item else {
                     throw Problem.validation(field, "'\(field)' must be an object with filename, contentType and content (base64)")
                 }
-                for name in members.keys.sorted() where !["filename", "contentType", "content", "contentId"].contains(name) {
-                    throw Problem.validation("\(field).\(name)", "unknown field '\(name)'; an attachment has filename, contentType, content and optionally contentId")
+                let accepted = ["filename", "contentType", "content", "contentId"]
+                for name in members.keys.sorted() where !accepted.contains(name) {
+                    throw UnknownField.problem(name, field: "\(field).\(name)", accepted: accepted,
+                                               otherwise: "an attachment has filename, contentType, content and optionally contentId")
                 }
                 guard case .string(let filename)? = members["filename"] else {
                     throw Problem.validation("\(field).filename", "'\(field).filename' is required: the file name the recipient sees")

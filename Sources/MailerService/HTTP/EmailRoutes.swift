@@ -9,17 +9,13 @@ import SMTP
 
 /// `POST /v1/emails/...`: validate, render, build the message, hand it to the delivery queue.
 struct EmailRoutes: Sendable {
-    /// Room for the largest message's attachments in base64 (4/3) plus the JSON around them.
-    static func maximumBodyBytes(_ configuration: MailerConfiguration) -> Int {
-        max(1 << 20, configuration.maximumMessageBytes / 3 * 4 + (64 << 10))
-    }
-
     let configuration: MailerConfiguration
     let templates: TemplateStore
     let store: OutboxStore
     let worker: OutboxWorker
     let waiters: DeliveryWaiters
     let metrics: MailerMetrics
+    let limits: SendingLimits
 
     func register(on router: Router<BasicRequestContext>) {
         let routes: [(String, EmailKind)] = [
@@ -42,8 +38,8 @@ struct EmailRoutes: Sendable {
         logger[metadataKey: "email_id"] = "\(id)"
         do {
             let preferences = Preferences(request.headers)
-            let body = try await Self.readJSON(request, limit: Self.maximumBodyBytes(configuration))
-            let email = try EmailRequest(kind: kind, body: body, baseURL: configuration.baseURL)
+            let body = try await Self.readJSON(request, limit: configuration.maximumBodyBytes)
+            let email = try EmailRequest(kind: kind, body: body, configuration: configuration)
             logger[metadataKey: "template"] = "\(email.template)"
             let rendered = try render(email, lenient: preferences.lenient)
             logger[metadataKey: "locale"] = "\(rendered.locale)"
@@ -56,12 +52,18 @@ struct EmailRoutes: Sendable {
                 recipients: mail.recipients, content: mail.content, messageID: messageID,
                 requestID: context.logger[metadataKey: "request_id"].map { "\($0)" })
             let queuedAnswer = Self.queuedAnswer(id: id, locale: rendered.locale)
+            // Last, so that a request refused for anything else takes nothing from the budgets. The
+            // token's name is what BearerAuthMiddleware put in the log metadata; none when the API is open.
+            let reservation = try limits.reserve(
+                token: context.logger[metadataKey: "token_name"].map { "\($0)" } ?? "", template: email.template,
+                recipients: email.recipients.map { ("to", $0.address) } + email.cc.map { ("cc", $0.address) } + email.bcc.map { ("bcc", $0.address) })
             // Registered before the email is stored, so a first attempt that ends at once is not missed.
             let handle = preferences.wait == nil ? nil : waiters.register(id)
             let result: EnqueueResult
             do {
                 result = try await store.enqueue(outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: Array(queuedAnswer.encoded())) })
             } catch {
+                limits.release(reservation)
                 waiters.unregister(id)
                 logger.error("email not accepted: the outbox cannot store it", metadata: ["error": "\(error)"])
                 throw Problem(status: .serviceUnavailable, code: "EOUTBOX", title: "Email not stored",
@@ -69,6 +71,8 @@ struct EmailRoutes: Sendable {
                               extra: ["hint": .string("check that MAILER_DATA_DIR is writable and its disk not full")])
             }
             if case .duplicate(let firstID, let answer) = result {
+                // The first request paid; its replay queues nothing.
+                limits.release(reservation)
                 waiters.unregister(id)
                 logger.info("duplicate request: Idempotency-Key seen before, nothing queued", metadata: ["first_email_id": "\(firstID)"])
                 var headers = HTTPFields()
@@ -144,27 +148,31 @@ struct EmailRoutes: Sendable {
         }
     }
 
-    /// `emptyBody`: what an empty body stands for on routes whose fields are all optional; nil
-    /// makes an empty body a 400.
-    static func readJSON(_ request: Request, limit: Int = 1 << 20, emptyBody: JSONValue? = nil) async throws(Problem) -> JSONValue {
+    /// The body as JSON within MAILER_MAX_BODY_BYTES (`limit`) and `JSONLimits`. `emptyBody`: what
+    /// an empty body stands for on routes whose fields are all optional; nil makes an empty body a 400.
+    static func readJSON(_ request: Request, limit: Int, emptyBody: JSONValue? = nil) async throws(Problem) -> JSONValue {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch {
             throw Problem(status: .contentTooLarge, code: "EMESSAGE", title: "Request too large",
-                          detail: "the body could not be read within \(limit) bytes (its size follows MAILER_MAX_MESSAGE_BYTES); send smaller attachments or links to them")
+                          detail: "the body is larger than MAILER_MAX_BODY_BYTES (\(limit) bytes); send smaller attachments or links to them, or raise MAILER_MAX_BODY_BYTES (attachments take 4/3 of their size in base64)")
         }
         if buffer.readableBytes == 0, let emptyBody { return emptyBody }
         guard buffer.readableBytes > 0 else {
             throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
                           detail: "the body is empty; send a JSON object such as {\"to\": \"ada@example.com\", \"code\": \"493817\"}")
         }
+        try JSONLimits.checkNesting(buffer.readableBytesView)
+        let value: JSONValue
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
         } catch {
             throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
                           detail: "the body is not valid JSON: \(Self.describe(error))")
         }
+        try JSONLimits.check(value)
+        return value
     }
 
     private static func describe(_ error: Error) -> String {

@@ -25,7 +25,7 @@ struct SMTPRoutes: Sendable {
     func check(request: Request, context: BasicRequestContext) async -> Response {
         do {
             // The body is optional: without one the probe's recipient is the sender.
-            let body = try await EmailRoutes.readJSON(request, emptyBody: .object([:]))
+            let body = try await EmailRoutes.readJSON(request, limit: configuration.maximumBodyBytes, emptyBody: .object([:]))
             let recipient = try Self.recipient(body, required: false) ?? configuration.sender
             let report = await SMTPDiagnostics(client: client).check(
                 sender: configuration.sender.address, recipient: recipient.address, logger: context.logger
@@ -53,7 +53,7 @@ struct SMTPRoutes: Sendable {
         var logger = context.logger
         logger[metadataKey: "email_id"] = "\(id)"
         do {
-            let body = try await EmailRoutes.readJSON(request)
+            let body = try await EmailRoutes.readJSON(request, limit: configuration.maximumBodyBytes)
             guard let recipient = try Self.recipient(body, required: true) else {
                 throw Problem.validation("to", "'to' is required: the address to send the test message to")
             }
@@ -96,7 +96,7 @@ struct SMTPRoutes: Sendable {
                           detail: "the body must be a JSON object such as {\"to\": \"ada@example.com\"}, got \(body.typeName)")
         }
         for name in fields.keys.sorted() where name != "to" {
-            throw Problem.validation(name, "unknown field '\(name)'; this endpoint accepts only 'to'")
+            throw UnknownField.problem(name, field: name, accepted: ["to"], otherwise: "this endpoint accepts only 'to'")
         }
         switch fields["to"] {
         case nil, .null?:

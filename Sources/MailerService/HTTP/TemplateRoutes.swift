@@ -31,13 +31,13 @@ struct TemplateRoutes: Sendable {
 
     /// Renders leniently and reports what was missing, so template authors see the whole email at once.
     private func preview(_ request: Request, name: String) async throws(Problem) -> Response {
-        let body = try await EmailRoutes.readJSON(request)
+        let body = try await EmailRoutes.readJSON(request, limit: configuration.maximumBodyBytes)
         guard case .object(let fields) = body else {
             throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
                           detail: "the body must be a JSON object such as {\"data\": {\"code\": \"123456\"}}")
         }
         for key in fields.keys.sorted() where !["data", "to", "locale"].contains(key) {
-            throw Problem.validation(key, "unknown field '\(key)'; preview accepts data, to, locale")
+            throw UnknownField.problem(key, field: key, accepted: ["data", "to", "locale"], otherwise: "preview accepts data, to, locale")
         }
         let locale = try EmailRequest.locale(fields["locale"])
         var data: [String: JSONValue] = [:]

@@ -82,6 +82,7 @@ public enum OpenAPIDocument {
             "PreferenceApplied": ["description": "The `wait` preference honoured.", "schema": ["type": "string", "examples": ["wait=10"]]],
             "IdempotentReplayed": ["description": "`true` on the replay of a request with an Idempotency-Key already seen: nothing was queued.", "schema": OpenAPISchema.cases(["true"])],
             "RequestID": ["description": "The request's X-Request-ID, or the id the service made for it.", "schema": ["type": "string"]],
+            "RetryAfter": ["description": "Whole seconds after which the request goes through.", "schema": ["type": "integer", "minimum": 1]],
             "WWWAuthenticate": ["description": "The scheme to use.", "schema": ["type": "string", "examples": ["Bearer realm=\"mailer\""]]],
         ]
     }
@@ -108,12 +109,14 @@ public enum OpenAPIDocument {
     private static var responses: [String: JSONValue] {
         let responses: [String: JSONValue] = [
             "BadRequest": problem("EVALIDATION: the body is empty, not JSON or not a JSON object."),
+            "TooManyRequests": problem("ERATELIMIT: MAILER_RATE_LIMIT_PER_MINUTE for this API token, or MAILER_PER_RECIPIENT_PER_HOUR for an address and flow (`field` names the address list), is reached; send again after Retry-After seconds.",
+                                       headers: ["Retry-After": header("RetryAfter")]),
             "Unauthorized": problem("EUNAUTHORIZED: no valid bearer token; the detail says whether the header is missing, not Bearer, or the token unknown.",
                                     headers: ["WWW-Authenticate": header("WWWAuthenticate")]),
             "NotFound": problem("ENOTFOUND: no email with this id (emails are kept MAILER_RETENTION_DAYS after they are done)."),
             "Conflict": problem("ESTATE: the email's status forbids this (a sent email cannot be cancelled, a queued one not retried)."),
-            "ContentTooLarge": problem("EMESSAGE: the body or the message is larger than MAILER_MAX_MESSAGE_BYTES allows."),
-            "Unprocessable": problem("EVALIDATION: an invalid, missing or unknown field (`field` names it); ETEMPLATE: an unknown template (`available`) or missing variables (`missing`)."),
+            "ContentTooLarge": problem("EMESSAGE: the body is larger than MAILER_MAX_BODY_BYTES, or the message built from it than MAILER_MAX_MESSAGE_BYTES."),
+            "Unprocessable": problem("EVALIDATION: an invalid, missing or unknown field (`field` names it, e.g. `data.items[3].name`), including a body nested more than \(JSONLimits.maximumDepth) deep, a string longer than \(JSONLimits.maximumStringLength) characters (attachment content aside) or an object or array of more than \(JSONLimits.maximumMembers) members; ETEMPLATE: an unknown template (`available`) or missing variables (`missing`)."),
             "InternalError": problem("EINTERNAL: an unexpected error (the log has details); EDKIM: the message could not be signed."),
             "OutboxUnavailable": problem("EOUTBOX: the outbox cannot store or read emails (`hint`: MAILER_DATA_DIR writable, disk not full)."),
         ]

@@ -152,7 +152,7 @@ extension OpenAPIDocument {
         let applied: [String: JSONValue] = ["Preference-Applied": header("PreferenceApplied")]
         return operation(
             id, tag: "emails", path: path, summary: summary,
-            description: "The email is stored in the outbox and answered 202 queued; a worker sends it. With `Prefer: wait=N` the answer waits for the first attempt.",
+            description: "The email is stored in the outbox and answered 202 queued; a worker sends it. With `Prefer: wait=N` the answer waits for the first attempt. Rate limits (429 ERATELIMIT with Retry-After): MAILER_RATE_LIMIT_PER_MINUTE emails per API token, MAILER_PER_RECIPIENT_PER_HOUR verification, password-reset or invitation emails per address and flow.",
             parameters: [parameter("Prefer"), parameter("IdempotencyKey")],
             body: body,
             responses: [
@@ -164,6 +164,7 @@ extension OpenAPIDocument {
                 "401": response("Unauthorized"),
                 "413": response("ContentTooLarge"),
                 "422": response("Unprocessable"),
+                "429": response("TooManyRequests"),
                 "500": response("InternalError"),
                 "502": problem("`Prefer: wait`: the email failed for good (a 5xx reply, or the retries gave up).", schema: "DeliveryProblem", headers: applied),
                 "503": response("OutboxUnavailable"),

@@ -71,7 +71,7 @@ extension OpenAPIDocument {
             "attachments": Schema.ref("Attachments"),
         ]
         let copies: [String: JSONValue] = [
-            "cc": Schema.described(Schema.ref("AddressList"), "Cc: an address or an array of them; to, cc and bcc name at most 50 addresses in all."),
+            "cc": Schema.described(Schema.ref("AddressList"), "Cc: an address or an array of them; to, cc and bcc name at most MAILER_MAX_RECIPIENTS (default 50) addresses in all."),
             "bcc": Schema.described(Schema.ref("AddressList"), "Bcc: in the SMTP envelope only, never in a header."),
         ]
         return [
@@ -79,15 +79,15 @@ extension OpenAPIDocument {
                 "An email address, `ada@example.com` or `Ada Lovelace <ada@example.com>`. An internationalised domain is sent in its xn-- form; a non-ASCII local part only to a server offering SMTPUTF8 (else EENVELOPE).",
                 examples: ["ada@example.com", "Ada Lovelace <ada@example.com>"]),
             "Recipients": [
-                "description": "`to`: an address or an array of 1 to 50.",
-                "oneOf": [Schema.ref("Address"), Schema.array(of: Schema.ref("Address"), minItems: 1, maxItems: EmailRequest.maximumRecipients)],
+                "description": "`to`: an address or an array of 1 to MAILER_MAX_RECIPIENTS (default 50).",
+                "oneOf": [Schema.ref("Address"), Schema.array(of: Schema.ref("Address"), minItems: 1)],
             ],
             "PersonalRecipient": [
                 "description": "`to`: one address (the link in the email is personal), alone or in an array of one.",
                 "oneOf": [Schema.ref("Address"), Schema.array(of: Schema.ref("Address"), minItems: 1, maxItems: 1)],
             ],
             "AddressList": [
-                "oneOf": [Schema.ref("Address"), Schema.array(of: Schema.ref("Address"), maxItems: EmailRequest.maximumRecipients)],
+                "oneOf": [Schema.ref("Address"), Schema.array(of: Schema.ref("Address"))],
             ],
             "Locale": Schema.string(
                 "The recipient's language (BCP 47, `_` accepted): the template's version in it, else in a shorter tag of it (de-AT → de), else MAILER_DEFAULT_LOCALE. The answer's `locale` says which was used.",
@@ -96,7 +96,7 @@ extension OpenAPIDocument {
                 "description": "The code the email carries; a number is taken as its decimal text.",
                 "oneOf": [["type": "string", "minLength": 1, "maxLength": 2048], ["type": "integer"]],
             ],
-            "WebLink": Schema.string("An absolute http(s) URL.", format: "uri", examples: ["https://app.example.com/reset/k3J9x"]),
+            "WebLink": Schema.string("An absolute http(s) URL without user-info (`user@`), whitespace or control characters; with MAILER_LINK_HOSTS set, its host must be listed there or be MAILER_BASE_URL's.", format: "uri", examples: ["https://app.example.com/reset/k3J9x"]),
             "MessageHeaders": [
                 "type": "object",
                 "description": "Extra message headers: only `X-*`, `List-Unsubscribe`, `List-Unsubscribe-Post`, `References` and `In-Reply-To`; a line break or NUL is refused (422 EVALIDATION naming the header).",
@@ -110,7 +110,7 @@ extension OpenAPIDocument {
                 "content": ["type": "string", "contentEncoding": "base64", "description": "The file's bytes in base64."],
                 "contentId": Schema.string("Shows the file inline: the HTML refers to it as `cid:<contentId>` (left@right, RFC 2392).", examples: ["logo@example.com"]),
             ], required: ["filename", "contentType", "content"], closed: true),
-            "Attachments": Schema.array(of: Schema.ref("Attachment"), description: "At most 20; the whole message at most MAILER_MAX_MESSAGE_BYTES (413 EMESSAGE).", maxItems: 20),
+            "Attachments": Schema.array(of: Schema.ref("Attachment"), description: "At most 20; the whole message at most MAILER_MAX_MESSAGE_BYTES and the request body at most MAILER_MAX_BODY_BYTES (413 EMESSAGE; 1 MB by default, room for about 700 KB of files).", maxItems: 20),
             "VerificationEmail": Schema.object(
                 ["to": Schema.ref("Recipients"), "code": Schema.ref("Code")].merging(common) { a, _ in a }.merging(copies) { a, _ in a },
                 required: ["to", "code"], closed: true,
@@ -123,8 +123,8 @@ extension OpenAPIDocument {
             "InvitationEmail": withCodeOrLink(Schema.object(
                 [
                     "to": Schema.ref("PersonalRecipient"), "code": Schema.ref("Code"), "inviteUrl": Schema.ref("WebLink"),
-                    "inviterName": ["type": "string", "maxLength": .int(EmailRequest.maximumNameLength), "description": "Who invites, shown in the email."],
-                    "organizationName": ["type": "string", "maxLength": .int(EmailRequest.maximumNameLength), "description": "What the recipient is invited to."],
+                    "inviterName": ["type": "string", "maxLength": .int(EmailRequest.maximumNameLength), "description": "Who invites, shown in the email as text: one line, no control characters, nothing link-like (`://`, `www.`)."],
+                    "organizationName": ["type": "string", "maxLength": .int(EmailRequest.maximumNameLength), "description": "What the recipient is invited to; the same rules as inviterName."],
                 ].merging(common) { a, _ in a },
                 required: ["to"], closed: true,
                 description: "The `invitation` template. " + codeOrLink(path: "/link/user-invitation", field: "inviteUrl")),
@@ -133,7 +133,7 @@ extension OpenAPIDocument {
                 [
                     "template": ["type": "string", "minLength": 1, "description": "A folder of the templates directory.", "examples": ["verification"]],
                     "to": Schema.ref("Recipients"),
-                    "data": Schema.map(of: true, description: "The template's variables; `link`, `resetUrl` and `inviteUrl` must be absolute http(s) URLs."),
+                    "data": Schema.map(of: true, description: "The template's variables, rendered as text (HTML-escaped in the HTML part), never as template code; `link`, `resetUrl` and `inviteUrl` are checked as links (WebLink)."),
                 ].merging(common) { a, _ in a }.merging(copies) { a, _ in a },
                 required: ["template", "to"], closed: true,
                 description: "Any template of the templates folder with your data. Rendered strictly: variables the data lacks are a 422 ETEMPLATE listing them, unless `Prefer: lenient`."),

@@ -104,6 +104,12 @@ import Testing
         #expect(try await api.call(.post, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#, [HTTPField.Name("Idempotency-Key")!: String(repeating: "k", count: 256)]).status == 422)
         let large = Data(repeating: 0x41, count: 12_000).base64EncodedString()
         #expect(try await api.call(.post, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1", "attachments": [{"filename": "a.bin", "contentType": "application/octet-stream", "content": "\#(large)"}]}"#).status == 413)
+        // MAILER_PER_RECIPIENT_PER_HOUR (10 by default): the eleventh reset to one address.
+        for _ in 1...10 {
+            #expect(try await api.call(.post, "/v1/emails/password-reset", #"{"to": "storm@example.org", "code": "1"}"#).status == 202)
+        }
+        let limited = try await api.call(.post, "/v1/emails/password-reset", #"{"to": "storm@example.org", "code": "1"}"#)
+        #expect(limited.status == 429 && limited.headers[.retryAfter] != nil, "\(limited)")
 
         // The outbox
         let sentID = sent.json?.member("id")?.text ?? ""
@@ -197,7 +203,7 @@ final class Conformance: Sendable {
         var findings: [String] = []
         var declaredHeaders = Set<String>()
         if case .object(let documented)? = response["headers"] { declaredHeaders = Set(documented.keys.map { $0.lowercased() }) }
-        for name in ["Preference-Applied", "Idempotent-Replayed", "WWW-Authenticate", "X-Request-ID"]
+        for name in ["Preference-Applied", "Idempotent-Replayed", "WWW-Authenticate", "X-Request-ID", "Retry-After"]
         where headers[HTTPField.Name(name)!] != nil && !declaredHeaders.contains(name.lowercased()) {
             findings.append("\(label) with the header \(name), which the document does not declare for it")
         }
