@@ -71,6 +71,8 @@ let package = Package(
             dependencies: [
                 "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP", "Outbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // HTTP1Channel's configuration: the idle timeout and header limits.
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Outbox
 import SMTP
@@ -111,11 +112,20 @@ public enum MailerApplication {
         }
         let application = Application(
             router: router,
+            server: .http1(configuration: Self.httpChannel(idleTimeout: configuration.httpIdleTimeout)),
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: nil),
             services: services,
             logger: logger
         )
         return (application, router.routes)
+    }
+
+    /// HTTP/1.1 with the idle timeout, and header limits far above what any client of this API
+    /// sends (a bearer token, a request id, an idempotency key) but far below Hummingbird's 80 KB.
+    static func httpChannel(idleTimeout: Duration) -> HTTP1Channel.Configuration {
+        HTTP1Channel.Configuration(
+            idleTimeout: .milliseconds(Int64(idleTimeout.wholeMilliseconds)),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: 16 * 1024, maxHeaderListSize: 64 * 1024, maxHeaderFieldCount: 100))
     }
 
     /// The tokens the API accepts, nil when it is open; says so in the log either way.

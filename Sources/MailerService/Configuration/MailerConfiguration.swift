@@ -30,6 +30,9 @@ public struct MailerConfiguration: Sendable {
     public var maximumBodyBytes = 1 << 20
     /// to, cc and bcc together (MAILER_MAX_RECIPIENTS).
     public var maximumRecipients = 50
+    /// An HTTP connection with no request under way is closed after this long
+    /// (MAILER_HTTP_IDLE_TIMEOUT), so idle or abandoned connections cannot pile up.
+    public var httpIdleTimeout: Duration = .seconds(75)
     /// Emails one API token may queue per minute (MAILER_RATE_LIMIT_PER_MINUTE); 0: no limit.
     public var rateLimitPerMinute = 0
     /// Verification, password-reset or invitation emails one address may get per hour
@@ -147,6 +150,9 @@ public struct MailerConfiguration: Sendable {
         // The body is read whole into memory before anything is checked: kept small by default.
         let maximumBodyBytes = env.integer("MAILER_MAX_BODY_BYTES", in: 1024...200_000_000, default: 1 << 20)
         let maximumRecipients = env.integer("MAILER_MAX_RECIPIENTS", in: 1...1000, default: 50)
+        // Longer than the 60 s load balancers (AWS ALB, nginx upstreams) keep idle connections, so
+        // the balancer closes first and never sends on a connection this side is closing.
+        let httpIdleTimeout = env.seconds("MAILER_HTTP_IDLE_TIMEOUT", default: .seconds(75))
         let rateLimitPerMinute = env.integer("MAILER_RATE_LIMIT_PER_MINUTE", in: 0...1_000_000, default: 0)
         let perRecipientPerHour = env.integer("MAILER_PER_RECIPIENT_PER_HOUR", in: 0...100_000, default: 10)
         let linkHosts = env.string("MAILER_LINK_HOSTS").flatMap { text -> LinkHosts? in
@@ -199,6 +205,7 @@ public struct MailerConfiguration: Sendable {
         configuration.maximumMessageBytes = maximumMessageBytes
         configuration.maximumBodyBytes = maximumBodyBytes
         configuration.maximumRecipients = maximumRecipients
+        configuration.httpIdleTimeout = httpIdleTimeout
         configuration.rateLimitPerMinute = rateLimitPerMinute
         configuration.perRecipientPerHour = perRecipientPerHour
         configuration.linkHosts = linkHosts
@@ -362,6 +369,7 @@ public struct MailerConfiguration: Sendable {
             "mailer_max_message_bytes": "\(maximumMessageBytes)",
             "mailer_max_body_bytes": "\(maximumBodyBytes)",
             "mailer_max_recipients": "\(maximumRecipients)",
+            "mailer_http_idle_timeout": "\(httpIdleTimeout)",
             "mailer_rate_limit_per_minute": rateLimitPerMinute == 0 ? "off" : "\(rateLimitPerMinute)",
             "mailer_per_recipient_per_hour": perRecipientPerHour == 0 ? "off" : "\(perRecipientPerHour)",
             "mailer_link_hosts": linkHosts.map { $0.patterns.joined(separator: ",") } ?? "any",

@@ -29,7 +29,8 @@ import Testing
 
     @Test func aDeferredEmailIsShownListedCountedAndCanBeCancelled() async throws {
         let port = ClosedPort.reserve()
-        try await withService(smtpPort: port) { client in
+        // No retry while the test looks: on a loaded machine it can outlast a 30 s backoff's jitter.
+        try await withService(smtpPort: port, ["MAILER_RETRY_BASE_SECONDS": "3600"]) { client in
             let posted = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#)
             #expect(posted.json["status"] as? String == "deferred")
             let id = try #require(posted.json["id"] as? String)
@@ -92,7 +93,7 @@ import Testing
 
     @Test func cancellingTheWholeQueueNeedsTheConfirmation() async throws {
         let port = ClosedPort.reserve()
-        try await withService(smtpPort: port) { client in
+        try await withService(smtpPort: port, ["MAILER_RETRY_BASE_SECONDS": "3600"]) { client in
             let posted = try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#, prefer: nil)
             let id = try #require(posted.json["id"] as? String)
             // While the worker holds it (`sending`) an email cannot be cancelled; wait for its deferral.
