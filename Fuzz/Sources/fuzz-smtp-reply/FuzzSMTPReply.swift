@@ -22,7 +22,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         check((200...599).contains(reply.code), "reply code \(reply.code) outside 200...599")
         check(!reply.lines.isEmpty && reply.lines.count <= 256, "reply with \(reply.lines.count) lines")
         for line in reply.lines {
-            check(line.utf8.count <= 8192, "reply line of \(line.utf8.count) bytes")
+            // Each received byte gives at most one scalar (invalid UTF-8 becomes U+FFFD, 3 bytes).
+            check(line.unicodeScalars.count <= 8192, "reply line of \(line.unicodeScalars.count) scalars")
             check(!line.utf8.contains(UInt8(ascii: "\n")), "reply line contains LF")
         }
         if let enhanced = reply.enhancedStatusCode {
