@@ -42,7 +42,7 @@ max_len() {
         fuzz-mustache) echo 4096 ;;
         fuzz-address) echo 600 ;;
         fuzz-mime) echo 6000 ;;
-        fuzz-smtp-reply) echo 20000 ;;
+        fuzz-smtp-reply) echo 12000 ;;
     esac
 }
 
