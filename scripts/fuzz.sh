@@ -90,7 +90,7 @@ for target in "${targets[@]}"; do
     if [ "$status" -ne 0 ]; then
         failed+=("$target")
         echo "$target FAILED (libFuzzer exit $status); the report:" >&2
-        grep -E 'invariant violated|Fatal error|ERROR: |SUMMARY: |ALARM: |out-of-memory|Test unit written to' "$log" | head -20 >&2
+        grep -E 'invariant violated|Fatal error|runtime failure|ERROR: |SUMMARY: |ALARM: |out-of-memory|Test unit written to' "$log" | head -20 >&2
         unit=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
         if [ -n "$unit" ]; then
             echo "crashing input: $unit (replay: SWIFT_BACKTRACE=enable=no $bin/$target $unit)" >&2
