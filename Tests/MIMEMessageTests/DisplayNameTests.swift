@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import MIMEMessage
 
@@ -43,5 +44,26 @@ struct DisplayNameTests {
         // Something that merely looks like an encoded-word must not be decoded by readers.
         let lookalike = DisplayNameFormatter.wirePhrase("=?utf-8?q?x?=")
         #expect(try EncodedWordDecoder.decode(lookalike) == "=?utf-8?q?x?=")
+    }
+
+    /// Fuzz/fuzz-mime: a display name of one 1013-byte ASCII word went out as a plain atom, which
+    /// folding cannot break, so the From line passed RFC 5322's 998-byte limit. Such a word now
+    /// travels as encoded-words, and the message keeps every line within 78 characters.
+    @Test(arguments: ["Lis" + String(repeating: "y", count: 1010), String(repeating: "x", count: 77) + " Lovelace"])
+    func displayNameWordLongerThanALineIsEncoded(_ name: String) throws {
+        let sender = try EmailAddress(address: "sender@example.com", displayName: name)
+        let message = MailMessage(
+            from: sender, to: [try EmailAddress(address: "rcpt@example.org", displayName: name)],
+            subject: "s", textBody: "t", date: Date(timeIntervalSince1970: 1_780_000_000), messageID: "fuzz@example.com")
+        let bytes = try message.serialized()
+        let (lines, bare) = crlfLines(bytes)
+        #expect(bare == 0)
+        for line in lines { #expect(line.utf8.count <= 78, "line of \(line.utf8.count) bytes") }
+        let parsed = try ParsedMessage(bytes)
+        for field in ["From", "To"] {
+            let value = try #require(parsed.header(field))
+            #expect(try EncodedWordDecoder.decode(String(value.prefix { $0 != "<" }).trimmingCharacters(in: .whitespaces)) == name)
+        }
+        #expect(DisplayNameFormatter.wirePhrase("Ada " + String(repeating: "x", count: 76)) == "Ada " + String(repeating: "x", count: 76))
     }
 }

@@ -59,4 +59,16 @@ struct RobustnessTests {
         let result = argumentLoop.render([:], partials: MustacheLibrary(templates: ["p": try MustacheTemplate(source: "{{$x}}{{/x}}")]))
         #expect(result.output.allSatisfy { $0 == "+" })
     }
+
+    /// Fuzz/fuzz-mustache: a closing delimiter that starts with a tag's sigil (`#` here) was found
+    /// at the sigil itself, and the name's range ran backwards: a trap instead of an error. The
+    /// sigil is now read before the closing delimiter is looked for, as mustache.js does.
+    @Test func closingDelimiterStartingWithTheSigilIsNotFoundInsideIt() throws {
+        let fuzzed = "a\r\n{{#flaame %>\u{1B}<%={{ }}=%>{{name}} {{=| #=}}|#items||a\u{FFFD}g}}men"
+        #expect(throws: MustacheParseError.self) { try MustacheTemplate(source: fuzzed) }
+        #expect(throws: MustacheParseError.self) { try MustacheTemplate(source: "{{=[ >]=}}[>]") }
+        let template = try MustacheTemplate(source: "{{=| #=}}|#items#<|label#>|/items#|!note#|>p#|^none#-|/none#")
+        let result = template.render(["items": [["label": "a"], ["label": "b"]]], partials: MustacheLibrary(templates: ["p": try MustacheTemplate(source: "P")]))
+        #expect(result.output == "<a><b>P-")
+    }
 }

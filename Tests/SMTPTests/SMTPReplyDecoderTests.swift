@@ -54,6 +54,25 @@ import Testing
         }
     }
 
+    /// Fuzz/fuzz-smtp-reply: a line of exactly the maximum length was accepted in one read but
+    /// refused as too long when its CR and LF arrived in different reads.
+    @Test func lineOfMaximumLengthIsAcceptedWhenItsCRAndLFArriveApart() throws {
+        let text = String(repeating: "x", count: SMTPReplyDecoder.maximumLineLength - 4)
+        for split in [0, 1] {
+            let channel = EmbeddedChannel(handler: ByteToMessageHandler(SMTPReplyDecoder()))
+            try channel.writeInbound(ByteBuffer(string: "250 " + text + (split == 0 ? "" : "\r")))
+            try channel.writeInbound(ByteBuffer(string: split == 0 ? "\r" : "\n"))
+            if split == 0 { try channel.writeInbound(ByteBuffer(string: "\n")) }
+            #expect(try channel.readInbound(as: SMTPReply.self) == SMTPReply(code: 250, lines: [text]))
+            _ = try channel.finish()
+        }
+        #expect(throws: SMTPReplyDecoderError.lineTooLong) {
+            let channel = EmbeddedChannel(handler: ByteToMessageHandler(SMTPReplyDecoder()))
+            try channel.writeInbound(ByteBuffer(string: "250 " + text + "x\r"))
+            try channel.writeInbound(ByteBuffer(string: "\n"))
+        }
+    }
+
     @Test func enhancedStatusCodeIsOnlyTakenWhenWellFormed() {
         #expect(SMTPReply(code: 550, lines: ["5.1.1 no such user"]).enhancedStatusCode?.description == "5.1.1")
         #expect(SMTPReply(code: 550, lines: ["no such user"]).enhancedStatusCode == nil)

@@ -9,10 +9,23 @@ enum DisplayNameFormatter {
     /// The 7-bit wire form. `firstWordMaxLength` is passed through to the encoder so the
     /// first encoded-word fits on the header's first line.
     static func wirePhrase(_ name: String, firstWordMaxLength: Int = EncodedWord.maxLength) -> String {
-        if EncodedWord.isRequired(for: name) {
+        let plain = phrase(forUnencoded: name)
+        if EncodedWord.isRequired(for: name) || !foldsWithinLimit(plain) {
             return EncodedWord.encode(name, firstWordMaxLength: firstWordMaxLength).joined(separator: " ")
         }
-        return phrase(forUnencoded: name)
+        return plain
+    }
+
+    /// Folding breaks lines only at whitespace, so a word longer than a line would stay whole
+    /// and could pass even RFC 5322's hard limit of 998 (found by Fuzz/fuzz-mime with a
+    /// 1013-byte name); encoded-words may be split anywhere, as for a long Subject.
+    private static func foldsWithinLimit(_ phrase: String) -> Bool {
+        var run = 0
+        for b in phrase.utf8 {
+            run = ASCIIClass.isWhitespace(b) ? 0 : run + 1
+            if run > HeaderFolding.maxLineLength - 2 { return false }
+        }
+        return true
     }
 
     /// Atoms separated by single spaces. Specials such as `,` `;` `"` `.` or `@` need

@@ -92,6 +92,9 @@ struct Tokenizer {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
+    /// The characters after the opening delimiter that give a tag its kind (besides `{` and `=`).
+    private static let sigils: [UInt8] = Array("!#^/&$><".utf8)
+
     private mutating func readTag(at tagStart: Int) throws(MustacheParseError) {
         let bodyStart = tagStart + delimiters.open.count
         let sigil: UInt8? = bodyStart < source.count ? source[bodyStart] : nil
@@ -122,7 +125,11 @@ struct Tokenizer {
             return
         }
 
-        guard let end = find(delimiters.close, from: bodyStart) else {
+        // The sigil belongs to the tag, not to its closing delimiter: with `{{=[ >]=}}`, `[>]`
+        // is an unclosed partial tag, not a tag closed before its own sigil (which trapped on
+        // an inverted range; found by Fuzz/fuzz-mustache). mustache.js reads the sigil first too.
+        let hasSigil = sigil.map { Self.sigils.contains($0) } ?? false
+        guard let end = find(delimiters.close, from: hasSigil ? bodyStart + 1 : bodyStart) else {
             throw error(at: tagStart, "unclosed tag (expected \(delimiters.closeText))")
         }
         position = end + delimiters.close.count

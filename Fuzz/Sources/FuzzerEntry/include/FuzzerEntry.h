@@ -1,0 +1,1 @@
+// Nothing to import: the target only contributes the entry points in FuzzerEntry.c.

@@ -1,0 +1,1 @@
+../../../Sources/SMTP/Wire/SMTPReply.swift
