@@ -33,6 +33,22 @@ import Testing
         _ = try channel.finish()
     }
 
+    /// A server that writes a byte at a time: the same replies as in one read (the decoder
+    /// remembers how far it has searched, so each line is scanned once, not once per byte).
+    @Test func repliesArrivingAByteAtATimeDecodeAsInOneRead() throws {
+        let text = "220 smtp.test ESMTP\r\n250-smtp.test\r\n250-SIZE 1000\r\n250 8BITMIME\r\n354 \(String(repeating: "x", count: 3000))\r\n221 bye\n"
+        var decoder = SMTPReplyDecoder()
+        var buffer = ByteBuffer()
+        var replies: [SMTPReply] = []
+        for byte in text.utf8 {
+            buffer.writeInteger(byte)
+            while let reply = try decoder.nextReply(from: &buffer) { replies.append(reply) }
+        }
+        #expect(replies == (try decode(text)))
+        #expect(replies.map(\.code) == [220, 250, 354, 221])
+        #expect(buffer.readableBytes == 0)
+    }
+
     @Test func bareLFAndCodeOnlyLinesAreAccepted() throws {
         #expect(try decode("250\n") == [SMTPReply(code: 250, lines: [""])])
     }

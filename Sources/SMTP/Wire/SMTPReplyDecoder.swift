@@ -14,6 +14,9 @@ public struct SMTPReplyDecoder: ByteToMessageDecoder {
 
     private var pendingCode: Int?
     private var pendingLines: [String] = []
+    /// Bytes at the start of the unread input already searched for a line end without finding
+    /// one: a line that arrives a byte at a time is then scanned once, not once per byte.
+    private var searchedWithoutLineEnd = 0
     private let unread: UnreadReplyBytes?
 
     /// - Parameter unread: told, as each reply goes up the pipeline, how many bytes arrived after it.
@@ -36,7 +39,9 @@ public struct SMTPReplyDecoder: ByteToMessageDecoder {
     public mutating func nextReply(from buffer: inout ByteBuffer) throws(SMTPReplyDecoderError) -> SMTPReply? {
         while true {
             let readable = buffer.readableBytesView
-            guard let lf = readable.firstIndex(of: UInt8(ascii: "\n")) else {
+            let searchFrom = readable.startIndex + min(searchedWithoutLineEnd, readable.count)
+            guard let lf = readable[searchFrom...].firstIndex(of: UInt8(ascii: "\n")) else {
+                searchedWithoutLineEnd = readable.count
                 // A CR at the end may be the first half of the line's CRLF, which TCP can deliver
                 // apart: it does not count, or a line of exactly the maximum would pass in one
                 // read and fail when its LF comes in the next (found by Fuzz/fuzz-smtp-reply).
@@ -44,6 +49,7 @@ public struct SMTPReplyDecoder: ByteToMessageDecoder {
                 if pending > Self.maximumLineLength { throw .lineTooLong }
                 return nil
             }
+            searchedWithoutLineEnd = 0
             var lineEnd = lf
             if lineEnd > readable.startIndex, readable[lineEnd - 1] == UInt8(ascii: "\r") { lineEnd -= 1 }
             let lineBytes = readable[readable.startIndex..<lineEnd]
