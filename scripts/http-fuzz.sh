@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# http-fuzz.sh - schemathesis against a live `mailer serve`, driven by the service's own OpenAPI
+# document (GET /openapi.json), with SMTP going to a real aiosmtpd sink on loopback.
+#
+# Usage: scripts/http-fuzz.sh [--short] [PATH/TO/mailer]
+#   --short          CI size: 8 examples per operation (several hundred requests, ~30 s);
+#                    the full run uses 150 (several thousand requests, a few minutes)
+#   PATH/TO/mailer   the binary to test (default: `swift build --product mailer`, debug)
+#
+# Installs schemathesis (pinned, below) into .build-fuzz/venv if it is not there yet. Every
+# phase runs (examples, coverage, fuzzing, stateful), with the checks not_a_server_error,
+# response_schema_conformance, status_code_conformance, content_type_conformance and
+# response_headers_conformance, and the bearer token the service requires (MAILER_API_TOKENS).
+# 413 and 429 are answers the document declares, not failures.
+# Afterwards: the service must still be running, its counters (GET /metrics,
+# mailer_http_requests_total) must show no 5xx, its log must hold no EINTERNAL, no critical
+# record and no crash report, and SIGTERM must stop it with exit status 0.
+# Prints "requests=N status_5xx=N" (counted by the service) and exits non-zero on any failure.
+# Needs: Swift 6.3, python3 with aiosmtpd (apt-get install python3-aiosmtpd or pip), pip/venv.
+set -u
+
+SCHEMATHESIS_VERSION=4.32.5
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+EXAMPLES=150
+MAILER=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --short) EXAMPLES=8 ;;
+    -h|--help) sed -n '2,/^# Needs/p' "$0"; exit 0 ;;
+    -*) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
+    *) MAILER=$1 ;;
+  esac
+  shift
+done
+
+# A python3 that has aiosmtpd: CI installs Debian's python3-aiosmtpd for /usr/bin/python3.
+PY=""
+for candidate in python3 /usr/bin/python3; do
+  if command -v "$candidate" >/dev/null && "$candidate" -c 'import aiosmtpd' 2>/dev/null; then PY=$(command -v "$candidate"); break; fi
+done
+[ -n "$PY" ] || { echo "no python3 with aiosmtpd: apt-get install python3-aiosmtpd (or pip install aiosmtpd)" >&2; exit 2; }
+
+VENV="$ROOT/.build-fuzz/venv"
+if [ "$("$VENV/bin/st" --version 2>/dev/null)" != "st, version $SCHEMATHESIS_VERSION" ]; then
+  echo "installing schemathesis $SCHEMATHESIS_VERSION into $VENV..." >&2
+  "$PY" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2 \
+    || { echo "could not install schemathesis $SCHEMATHESIS_VERSION" >&2; exit 2; }
+fi
+
+if [ -z "$MAILER" ]; then
+  swift build --package-path "$ROOT" --product mailer 2>&1 | tail -1 >&2
+  MAILER="$(swift build --package-path "$ROOT" --show-bin-path)/mailer"
+fi
+[ -x "$MAILER" ] || { echo "no mailer binary at $MAILER" >&2; exit 2; }
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/http-fuzz.XXXXXX")
+chmod 755 "$WORK"
+SINK_PID=""; MAILER_PID=""
+stop_pid() {
+  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
+    kill -TERM "$1" 2>/dev/null
+    for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+    kill -KILL "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+  fi
+}
+cleanup() { stop_pid "$MAILER_PID"; stop_pid "$SINK_PID"; rm -rf "$WORK"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_port() {  # PORT PID LABEL LOG
+  for _ in $(seq 400); do
+    "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.5).close()' "$1" 2>/dev/null && return 0
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "$3 did not start:" >&2; tail -20 "$4" >&2; exit 1
+}
+
+SMTP_PORT=$(free_port)
+"$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink >"$WORK/sink.log" 2>&1 &
+SINK_PID=$!
+wait_port "$SMTP_PORT" "$SINK_PID" aiosmtpd "$WORK/sink.log"
+
+# The service runs as `nobody` when we are root, as the image runs it (see Tests/Interop/interop_support.py).
+PREFIX=()
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then PREFIX=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
+mkdir -m 777 "$WORK/data"
+PORT=$(free_port)
+TOKEN=$("$PY" -c 'import secrets; print(secrets.token_hex(24))')
+env -i PATH="$PATH" HOME="$WORK" \
+  SMTP_HOST=127.0.0.1 SMTP_PORT="$SMTP_PORT" SMTP_SENDER=no-reply@example.com SMTP_OPPORTUNISTIC_TLS=false \
+  MAILER_HOST=127.0.0.1 MAILER_PORT="$PORT" MAILER_TEMPLATES_DIR="$ROOT/templates" MAILER_DATA_DIR="$WORK/data" \
+  MAILER_API_TOKENS="fuzz:$TOKEN" \
+  "${PREFIX[@]}" "$MAILER" serve >"$WORK/mailer.log" 2>&1 &
+MAILER_PID=$!
+wait_port "$PORT" "$MAILER_PID" "mailer serve" "$WORK/mailer.log"
+
+echo "== schemathesis $SCHEMATHESIS_VERSION against $MAILER on 127.0.0.1:$PORT (--max-examples $EXAMPLES)"
+failed=0
+# From the work folder: schemathesis keeps its state (.schemathesis/) in the current directory.
+(cd "$WORK" && "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
+  -H "Authorization: Bearer $TOKEN" \
+  --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance \
+  --max-examples "$EXAMPLES" --workers 2 --request-timeout 30 --no-color --output-sanitize true) >"$WORK/st.out" 2>&1
+st_status=$?
+grep -vE '^\s*$' "$WORK/st.out" | sed -n '/^Test Phases:/,$p'
+if [ "$st_status" -ne 0 ]; then
+  echo "FAIL schemathesis exited with $st_status:" >&2; cat "$WORK/st.out" >&2; failed=1
+fi
+
+if ! kill -0 "$MAILER_PID" 2>/dev/null; then
+  echo "FAIL the service is no longer running:" >&2; tail -40 "$WORK/mailer.log" >&2; failed=1
+  counts="0 0"
+else
+  # The service's own count of what it answered, by status, including what schemathesis sent.
+  counts=$(curl -sf -m 10 "http://127.0.0.1:$PORT/metrics" | awk '
+    /^mailer_http_requests_total\{/ { n += $NF; if ($0 ~ /status="5/) f += $NF }
+    END { printf "%d %d\n", n, f }') || { echo "FAIL GET /metrics" >&2; failed=1; counts="0 0"; }
+fi
+read -r requests status_5xx <<<"$counts"
+echo "requests=$requests status_5xx=$status_5xx"
+[ "$status_5xx" -eq 0 ] || { echo "FAIL $status_5xx answers with status 5xx" >&2; failed=1; }
+[ "$requests" -ge $((EXAMPLES * 40)) ] || { echo "FAIL only $requests requests reached the service" >&2; failed=1; }
+
+# Graceful stop: SIGTERM, then the exit status (a watchdog kills it after 30 s).
+kill -TERM "$MAILER_PID"
+( sleep 30; kill -KILL "$MAILER_PID" 2>/dev/null ) &
+WATCHDOG=$!
+wait "$MAILER_PID"; exit_status=$?
+kill "$WATCHDOG" 2>/dev/null; wait "$WATCHDOG" 2>/dev/null
+MAILER_PID=""
+[ "$exit_status" -eq 0 ] || { echo "FAIL mailer serve exited with $exit_status after SIGTERM" >&2; failed=1; }
+if grep -nE 'EINTERNAL|"level":"critical"|Fatal error|Program crashed|Segmentation fault|Illegal instruction' "$WORK/mailer.log" >"$WORK/bad.log"; then
+  echo "FAIL the service log holds an internal error or a crash:" >&2; head -20 "$WORK/bad.log" >&2; failed=1
+fi
+if [ "$failed" -ne 0 ]; then echo "http-fuzz: FAILED" >&2; exit 1; fi
+echo "http-fuzz: ok ($requests requests, 0 with status 5xx, service alive until SIGTERM, clean log)"
