@@ -40,9 +40,11 @@ LOG="$SCRATCH/sanitize.log"
 : >"$LOG"
 
 # Reports go to stderr; halt_on_error=0 lets a run show all of them, the grep below fails it.
-# scripts/tsan-suppressions.txt explains its single entry (Synchronization.Mutex under contention).
+# scripts/tsan-suppressions.txt and scripts/lsan-suppressions.txt give each entry's reason
+# (Synchronization.Mutex under contention; allocations held once per process until exit).
 export TSAN_OPTIONS="halt_on_error=0 suppressions=$ROOT/scripts/tsan-suppressions.txt print_suppressions=1 ${TSAN_OPTIONS:-}"
 export ASAN_OPTIONS="halt_on_error=0:detect_leaks=1 ${ASAN_OPTIONS:-}"
+export LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan-suppressions.txt print_suppressions=1 ${LSAN_OPTIONS:-}"
 SWIFT=(swift build --package-path "$ROOT" --scratch-path "$SCRATCH" --sanitize="$KIND")
 
 start=$(date +%s)
