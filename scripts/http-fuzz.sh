@@ -56,27 +56,12 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/http-fuzz.XXXXXX")
 chmod 755 "$WORK"
 SINK_PID=""; MAILER_PID=""
-stop_pid() {
-  if [ -n "$1" ] && kill -0 "$1" 2>/dev/null; then
-    kill -TERM "$1" 2>/dev/null
-    for _ in $(seq 200); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
-    kill -KILL "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-  fi
-}
+# stop_pid, free_port, wait_port
+. "$ROOT/scripts/lib/processes.sh"
 cleanup() { stop_pid "$MAILER_PID"; stop_pid "$SINK_PID"; rm -rf "$WORK"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-wait_port() {  # PORT PID LABEL LOG
-  for _ in $(seq 400); do
-    "$PY" -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=0.5).close()' "$1" 2>/dev/null && return 0
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.05
-  done
-  echo "$3 did not start:" >&2; tail -20 "$4" >&2; exit 1
-}
 
 SMTP_PORT=$(free_port)
 "$PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Sink >"$WORK/sink.log" 2>&1 &
