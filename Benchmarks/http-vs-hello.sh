@@ -134,13 +134,7 @@ MAILER_PID=$!
 wait_port "$MAILER_PORT" "$MAILER_PID" "mailer serve" "$WORK/mailer.log"
 
 # stats -> "pending sent failed total" from GET /v1/queue/stats (pending = queued+deferred+sending)
-STATS_PY='
-import json, os, sys, urllib.request
-request = urllib.request.Request("http://127.0.0.1:%s/v1/queue/stats" % sys.argv[1], headers={"Authorization": "Bearer " + os.environ["BENCH_API_TOKEN"]})
-s = json.load(urllib.request.urlopen(request, timeout=10))["counts"]
-print(s["queued"] + s["deferred"] + s["sending"], s["sent"], s["failed"], sum(s.values()))
-'
-stats() { "$PY" -c "$STATS_PY" "$MAILER_PORT"; }
+stats() { QUEUE_STATS_TOKEN="$BENCH_API_TOKEN" "$PY" "$ROOT/scripts/lib/queue-stats.py" "$MAILER_PORT"; }
 # wait_drained: poll every 20 ms until nothing is pending (at most 300 s); prints "EPOCH sent failed total"
 DRAIN_PY='
 import json, os, sys, time, urllib.request

@@ -153,13 +153,7 @@ if [ "$REQUESTS" -gt 0 ]; then
     "$MAILER" serve >"$WORK/mailer.log" 2>&1 &
   MAILER_PID=$!
   wait_port "$PORT" "$MAILER_PID" "mailer serve" "$WORK/mailer.log"
-  STATS_PY='
-import json, os, sys, urllib.request
-request = urllib.request.Request("http://127.0.0.1:%s/v1/queue/stats" % sys.argv[1], headers={"Authorization": "Bearer " + os.environ["SOAK_API_TOKEN"]})
-s = json.load(urllib.request.urlopen(request, timeout=10))["counts"]
-print(s["queued"] + s["deferred"] + s["sending"], s["sent"], s["failed"], sum(s.values()))
-'
-  stats() { "$PY" -c "$STATS_PY" "$PORT"; }
+  stats() { QUEUE_STATS_TOKEN="$SOAK_API_TOKEN" "$PY" "$ROOT/scripts/lib/queue-stats.py" "$PORT"; }
   CHUNK_SECONDS=5
   echo
   echo "(b) mailer serve: $REQUESTS POST /v1/emails/verification (wrk -t 2 -c 16, runs of ~10 %), SMTP into smtp-sink"
