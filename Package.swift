@@ -29,6 +29,9 @@ let package = Package(
         // Outbox: sqlite-nio compiles SQLite from its own vendored amalgamation, so the build image, CI
         // and developer machines need no libsqlite3-dev, and every build runs the same SQLite version
         // (WAL and RETURNING behave alike everywhere). GRDB would link the system library instead.
+        // The outbox calls that SQLite's C API (module VaporCSQLite, built with SQLiteNIO) from one
+        // thread, a transaction per hand-off with statements prepared once; SQLiteNIO's connection
+        // costs two thread hops and a fresh prepare per statement (see Sources/Outbox/SQLite).
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
         // GET /metrics: the service records through swift-metrics (Hummingbird already depends on
         // it), swift-prometheus keeps the values and writes the Prometheus text format.

@@ -1,58 +1,52 @@
-import Foundation
-import SQLiteNIO
+import NIOPosix
 import Synchronization
 
-/// One SQLite connection on a thread of its own, running one transaction at a time.
+/// One SQLite connection on a thread of its own, running one transaction at a time, each as one
+/// call on that thread: a transaction costs one hand-off however many statements it runs.
 ///
 /// The thread is not the shared NIO pool on purpose: several stores on one file (tests, or a
 /// second process's worth of connections) block in SQLite's busy wait, and on a shared pool of two
-/// threads two waiters would starve the very transaction they wait for.
+/// threads two waiters would starve the very transaction they wait for. A single thread also
+/// orders the transactions: a second caller's BEGIN can never land inside the first's.
 final class OutboxDatabase: Sendable {
     let path: String
-    private let connection: SQLiteConnection
-    private let threadPool: NIOThreadPool
-    private let gate = SerialGate()
+    private let connection: SQLiteHandle
+    private let thread: NIOThreadPool
     private let commits = Atomic<Int>(0)
 
     /// Write transactions committed so far on this connection.
     var committedWrites: Int { commits.load(ordering: .relaxed) }
 
-    private init(path: String, connection: SQLiteConnection, threadPool: NIOThreadPool) {
+    private init(path: String, connection: SQLiteHandle, thread: NIOThreadPool) {
         self.path = path
         self.connection = connection
-        self.threadPool = threadPool
+        self.thread = thread
     }
 
     static func open(path: String) async throws -> OutboxDatabase {
-        let threadPool = NIOThreadPool(numberOfThreads: 1)
-        threadPool.start()
+        let thread = NIOThreadPool(numberOfThreads: 1)
+        thread.start()
         do {
-            let connection = try await SQLiteConnection.open(
-                storage: .file(path: path),
-                threadPool: threadPool,
-                on: MultiThreadedEventLoopGroup.singleton.any()
-            )
-            return OutboxDatabase(path: path, connection: connection, threadPool: threadPool)
+            let connection = try await thread.runIfActive { try SQLiteHandle(path: path) }
+            return OutboxDatabase(path: path, connection: connection, thread: thread)
         } catch {
-            try? await threadPool.shutdownGracefully()
+            try? await thread.shutdownGracefully()
             throw error
         }
     }
 
     func close() async throws {
-        try await gate.run {
-            try await connection.close()
-        }
-        try await threadPool.shutdownGracefully()
+        let connection = connection
+        try await thread.runIfActive { connection.close() }
+        try await thread.shutdownGracefully()
     }
 
     /// Statements outside a transaction (PRAGMAs that refuse to run inside one).
-    func execute(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
+    func execute(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
+        let connection = connection
         do {
-            return try await gate.run {
-                try await connection.query(sql, binds)
-            }
-        } catch let error as SQLiteError {
+            return try await thread.runIfActive { try connection.run(sql, binds) }
+        } catch let error as SQLiteResultError {
             let failure = SQLiteFailure(error)
             throw OutboxError.storage(path: path, operation: sql, reason: failure.reason, hint: failure.hint)
         }
@@ -63,7 +57,7 @@ final class OutboxDatabase: Sendable {
     /// BEGIN IMMEDIATE takes the write lock before the first read, so two connections that both
     /// read-then-update (claims, idempotency checks) queue behind each other instead of both reading
     /// the same rows.
-    func write<T>(_ operation: String, _ body: (Statements) async throws -> T) async throws -> T {
+    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Statements) throws -> T) async throws -> T {
         try await transaction(operation, begin: "BEGIN IMMEDIATE", body)
     }
 
@@ -73,72 +67,85 @@ final class OutboxDatabase: Sendable {
     /// A failure of the file itself (disk full, I/O error, lock held past the busy timeout) would
     /// only repeat for every job, each after its own wait, so all jobs get it at once.
     /// `body` answers one result per job, in order.
-    func writeBatch<Job, Output>(
+    func writeBatch<Job: Sendable, Output: Sendable>(
         _ operation: String, _ jobs: [Job],
-        _ body: ([Job], Statements) async throws -> [Result<Output, any Error>]
+        _ body: @escaping @Sendable ([Job], Statements) throws -> [Result<Output, any Error>]
     ) async -> [Result<Output, any Error>] {
+        let path = path
         do {
-            return try await rawTransaction(begin: "BEGIN IMMEDIATE") { sql in try await body(jobs, sql) }
+            return try await thread.runIfActive {
+                do {
+                    return try self.rawTransaction(begin: "BEGIN IMMEDIATE") { sql in try body(jobs, sql) }
+                } catch {
+                    let failure = Self.storageError(error, path: path, operation: operation)
+                    if jobs.count == 1 || SQLiteFailure.affectsEveryStatement(error) {
+                        return jobs.map { _ in .failure(failure) }
+                    }
+                }
+                // Still on the database thread: the retries one by one cannot be overtaken either.
+                return jobs.map { job in
+                    do {
+                        return try self.rawTransaction(begin: "BEGIN IMMEDIATE") { sql in
+                            try body([job], sql)
+                        }[0]
+                    } catch {
+                        return .failure(Self.storageError(error, path: path, operation: operation))
+                    }
+                }
+            }
         } catch {
-            let failure = storageError(error, operation: operation)
-            if jobs.count == 1 || SQLiteFailure.affectsEveryStatement(error) {
-                return jobs.map { _ in .failure(failure) }
-            }
+            return jobs.map { _ in .failure(Self.storageError(error, path: path, operation: operation)) }
         }
-        var results: [Result<Output, any Error>] = []
-        for job in jobs {
-            do {
-                results.append(try await write(operation) { sql in try await body([job], sql) }[0])
-            } catch {
-                results.append(.failure(error))
-            }
-        }
-        return results
     }
 
     /// Runs `body` in a read transaction, so its statements see one consistent snapshot.
-    func read<T>(_ operation: String, _ body: (Statements) async throws -> T) async throws -> T {
+    func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Statements) throws -> T) async throws -> T {
         try await transaction(operation, begin: "BEGIN DEFERRED", body)
     }
 
-    private func transaction<T>(_ operation: String, begin: String, _ body: (Statements) async throws -> T) async throws -> T {
+    private func transaction<T: Sendable>(
+        _ operation: String, begin: String, _ body: @escaping @Sendable (Statements) throws -> T
+    ) async throws -> T {
         do {
-            return try await rawTransaction(begin: begin, body)
+            return try await thread.runIfActive {
+                try self.rawTransaction(begin: begin, body)
+            }
         } catch {
-            throw storageError(error, operation: operation)
+            throw Self.storageError(error, path: path, operation: operation)
         }
     }
 
-    /// A transaction whose SQLite errors are thrown as they are, for callers that tell them apart.
-    private func rawTransaction<T>(begin: String, _ body: (Statements) async throws -> T) async throws -> T {
-        try await gate.run {
-            _ = try await connection.query(begin, [])
-            do {
-                let result = try await body(Statements(connection: connection))
-                _ = try await connection.query("COMMIT", [])
-                if begin == "BEGIN IMMEDIATE" { commits.add(1, ordering: .relaxed) }
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", [])
-                throw error
-            }
+    /// A transaction on the database thread; SQLite's errors are thrown as they are, for callers
+    /// that tell them apart.
+    private func rawTransaction<T>(begin: String, _ body: (Statements) throws -> T) throws -> T {
+        try connection.run(begin)
+        do {
+            let result = try body(Statements(connection: connection))
+            try connection.run("COMMIT")
+            if begin == "BEGIN IMMEDIATE" { commits.add(1, ordering: .relaxed) }
+            return result
+        } catch {
+            // A failed COMMIT may leave the transaction open (SQLITE_BUSY); a ROLLBACK after an
+            // automatic rollback fails harmlessly.
+            _ = try? connection.run("ROLLBACK")
+            throw error
         }
     }
 
     /// SQLite's errors in words with the likely fix; the outbox's own errors unchanged.
-    private func storageError(_ error: any Error, operation: String) -> any Error {
-        guard let error = error as? SQLiteError else { return error }
+    private static func storageError(_ error: any Error, path: String, operation: String) -> any Error {
+        guard let error = error as? SQLiteResultError else { return error }
         let failure = SQLiteFailure(error)
         return OutboxError.storage(path: path, operation: operation, reason: failure.reason, hint: failure.hint)
     }
 
-    /// What a transaction body may run.
+    /// What a transaction body may run; valid only inside that body, on the database thread.
     struct Statements {
-        fileprivate let connection: SQLiteConnection
+        fileprivate let connection: SQLiteHandle
 
         @discardableResult
-        func run(_ sql: String, _ binds: [SQLiteData] = []) async throws -> [SQLiteRow] {
-            try await connection.query(sql, binds)
+        func run(_ sql: String, _ binds: [SQLValue] = []) throws -> [SQLRow] {
+            try connection.run(sql, binds)
         }
     }
 }

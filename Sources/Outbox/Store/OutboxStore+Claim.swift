@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 extension OutboxStore {
     /// Moves up to `limit` due emails (queued or deferred, `nextAttemptAt <= now`) to `sending` and
@@ -10,7 +9,7 @@ extension OutboxStore {
     public func claimDue(now: Date = Date(), limit: Int) async throws -> [ClaimedMessage] {
         guard limit > 0 else { throw OutboxError.invalidArgument("claimDue needs a limit of at least 1, got \(limit)") }
         return try await database.write("claim due emails") { sql in
-            let due = try await sql.run(
+            let due = try sql.run(
                 """
                 SELECT seq FROM messages
                 WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?
@@ -20,14 +19,14 @@ extension OutboxStore {
                 [.time(now), .int(limit)]
             ).map(Records.sequence)
             if due.isEmpty { return [] }
-            let rows = try await sql.run(
+            let rows = try sql.run(
                 """
                 UPDATE messages SET state = 'sending', claimed_at = ?, next_attempt_at = NULL, updated_at = ?
                 WHERE seq IN (\(SQLList.placeholders(due.count)))
                 RETURNING \(Records.messageColumns),
                     (SELECT content FROM message_bodies WHERE message_bodies.message = messages.id) AS content
                 """,
-                [.time(now), .time(now)] + due.map { SQLiteData.integer(SQLiteInt64($0)) })
+                [.time(now), .time(now)] + due.map { SQLValue.integer(Int64($0)) })
             // RETURNING comes in no promised order; put the batch back in due order.
             let position = Dictionary(uniqueKeysWithValues: due.enumerated().map { ($0.element, $0.offset) })
             return try rows
@@ -54,7 +53,7 @@ extension OutboxStore {
         for start in stride(from: 0, to: ids.count, by: Self.maximumBatch) {
             let chunk = Array(ids[start..<min(start + Self.maximumBatch, ids.count)])
             released += try await database.write("put claimed emails back in the queue") { sql in
-                try await sql.run(
+                try sql.run(
                     """
                     UPDATE messages SET state = 'queued', next_attempt_at = ?, claimed_at = NULL, updated_at = ?
                     WHERE state = 'sending' AND id IN (\(SQLList.placeholders(chunk.count)))
@@ -70,7 +69,7 @@ extension OutboxStore {
     /// When the next waiting email is due, so a worker can sleep until then; nil when none waits.
     public func nextDueDate() async throws -> Date? {
         try await database.read("find the next due email") { sql in
-            let rows = try await sql.run(
+            let rows = try sql.run(
                 "SELECT MIN(next_attempt_at) AS due FROM messages WHERE state IN ('queued', 'deferred')")
             guard let row = rows.first else { return nil }
             return try RowReader(row: row, table: "messages").optionalDate("due")
@@ -83,7 +82,7 @@ extension OutboxStore {
     /// SMTP server, so such an email can arrive twice: at least once, never lost.
     public func recoverInterrupted(now: Date = Date()) async throws -> Int {
         try await database.write("recover interrupted deliveries") { sql in
-            try await sql.run(
+            try sql.run(
                 """
                 UPDATE messages SET state = 'queued', next_attempt_at = ?1, claimed_at = NULL, updated_at = ?1
                 WHERE state = 'sending'

@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 extension OutboxStore {
     /// Stores an accepted email, due at once; call before answering the client.
@@ -14,7 +13,7 @@ extension OutboxStore {
         try Self.validate(message)
         if let idempotencyKey { try Self.validate(idempotencyKey) }
         let job = EnqueueJob(
-            message: message, key: idempotencyKey, recipients: try Records.recipientsJSON(message.recipients), now: now)
+            message: message, key: idempotencyKey, recipients: Records.recipientsJSON(message.recipients), now: now)
         return try await enqueues.run(job)
     }
 
@@ -29,7 +28,7 @@ extension OutboxStore {
     /// validation did not foresee), each email gets a transaction of its own, so only the bad one fails.
     static func commitEnqueues(_ jobs: [EnqueueJob], database: OutboxDatabase, keyLifetime: Duration) async -> [Result<EnqueueResult, any Error>] {
         await database.writeBatch("enqueue", jobs) { jobs, sql in
-            try await insert(jobs, sql, keyLifetime: keyLifetime)
+            try insert(jobs, sql, keyLifetime: keyLifetime)
         }
     }
 
@@ -39,12 +38,12 @@ extension OutboxStore {
         var createdAt: Int64
     }
 
-    private static func insert(_ jobs: [EnqueueJob], _ sql: OutboxDatabase.Statements, keyLifetime: Duration) async throws -> [Result<EnqueueResult, any Error>] {
+    private static func insert(_ jobs: [EnqueueJob], _ sql: OutboxDatabase.Statements, keyLifetime: Duration) throws -> [Result<EnqueueResult, any Error>] {
         let lifetime = keyLifetime.wholeMilliseconds
         var storedKeys: [String: StoredKey] = [:]
         let keys = Array(Set(jobs.compactMap { $0.key?.value }))
         if !keys.isEmpty {
-            let rows = try await sql.run(
+            let rows = try sql.run(
                 "SELECT key, message, answer, created_at FROM idempotency_keys WHERE key IN (\(SQLList.placeholders(keys.count)))",
                 keys.map { .text($0) })
             for row in rows {
@@ -56,7 +55,7 @@ extension OutboxStore {
         }
         let ids = jobs.map(\.message.id)
         var takenIDs = Set(
-            try await sql.run("SELECT id FROM messages WHERE id IN (\(SQLList.placeholders(ids.count)))", ids.map { .text($0) })
+            try sql.run("SELECT id FROM messages WHERE id IN (\(SQLList.placeholders(ids.count)))", ids.map { .text($0) })
                 .map { try RowReader(row: $0, table: "messages").string("id") })
 
         var results = [Result<EnqueueResult, any Error>?](repeating: nil, count: jobs.count)
@@ -86,18 +85,17 @@ extension OutboxStore {
         }
 
         if !expiredKeys.isEmpty {
-            try await sql.run(
+            try sql.run(
                 "DELETE FROM idempotency_keys WHERE key IN (\(SQLList.placeholders(expiredKeys.count)))", expiredKeys.map { .text($0) })
         }
         if !accepted.isEmpty {
-            let inserted = try await sql.run(
+            try sql.run(
                 """
                 INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size,
                                       state, attempts, next_attempt_at, updated_at, request_id)
                 VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)"))
-                RETURNING \(Records.messageColumns)
                 """,
-                accepted.flatMap { index -> [SQLiteData] in
+                accepted.flatMap { index -> [SQLValue] in
                     let job = jobs[index]
                     let message = job.message
                     return [
@@ -106,28 +104,27 @@ extension OutboxStore {
                         .time(job.now), .time(job.now), message.requestID.map { .text($0) } ?? .null,
                     ]
                 })
-            try await sql.run(
+            try sql.run(
                 "INSERT INTO message_bodies (message, content) VALUES \(SQLList.rows(accepted.count, "(?, ?)"))",
-                accepted.flatMap { index -> [SQLiteData] in [.text(jobs[index].message.id), .bytes(jobs[index].message.content)] })
+                accepted.flatMap { index -> [SQLValue] in [.text(jobs[index].message.id), .bytes(jobs[index].message.content)] })
             let keyed = accepted.filter { jobs[$0].key != nil }
             if !keyed.isEmpty {
-                try await sql.run(
+                try sql.run(
                     "INSERT INTO idempotency_keys (key, message, created_at, answer) VALUES \(SQLList.rows(keyed.count, "(?, ?, ?, ?)"))",
-                    keyed.flatMap { index -> [SQLiteData] in
+                    keyed.flatMap { index -> [SQLValue] in
                         let job = jobs[index]
                         return [.text(job.key!.value), .text(job.message.id), .time(job.now), .bytes(job.key!.answer)]
                     })
             }
-            var records: [String: MessageRecord] = [:]
-            for row in inserted {
-                let record = try Records.message(row)
-                records[record.id] = record
-            }
+            // The record is what was just written, so it is built here rather than read back.
             for index in accepted {
-                guard let record = records[jobs[index].message.id] else {
-                    throw OutboxError.unreadableRow(table: "messages", column: "id")
-                }
-                results[index] = .success(.queued(record))
+                let job = jobs[index]
+                let stored = Timestamp.date(Timestamp.milliseconds(job.now))
+                results[index] = .success(.queued(MessageRecord(
+                    id: job.message.id, createdAt: stored, template: job.message.template, locale: job.message.locale,
+                    sender: job.message.sender, recipients: job.message.recipients, messageID: job.message.messageID,
+                    size: job.message.content.count, state: .queued, attemptCount: 0, nextAttemptAt: stored,
+                    lastError: nil, sentAt: nil, provider: nil, updatedAt: stored, requestID: job.message.requestID)))
             }
         }
         return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }

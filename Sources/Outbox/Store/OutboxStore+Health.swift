@@ -1,4 +1,3 @@
-import SQLiteNIO
 
 extension OutboxStore {
     /// Emails per waiting state (queued, sending, deferred), zero included: what a metrics scrape
@@ -7,7 +6,7 @@ extension OutboxStore {
     public func queueDepth() async throws -> [MessageState: Int] {
         try await database.read("count waiting emails") { sql in
             var counts: [MessageState: Int] = [.queued: 0, .sending: 0, .deferred: 0]
-            let rows = try await sql.run(
+            let rows = try sql.run(
                 "SELECT state, COUNT(*) AS count FROM messages WHERE state IN ('queued', 'sending', 'deferred') GROUP BY state")
             for row in rows {
                 let read = RowReader(row: row, table: "messages")
@@ -24,9 +23,9 @@ extension OutboxStore {
     /// readiness probe, and no table of its own that an older build would call a newer schema.
     public func probeWrite() async throws {
         try await database.write("probe a write") { sql in
-            let version = try await Schema.version(sql)
+            let version = try Schema.version(sql)
             // PRAGMA takes no bound parameters; the value is the integer just read.
-            try await sql.run("PRAGMA user_version = \(version)")
+            try sql.run("PRAGMA user_version = \(version)")
         }
     }
 }

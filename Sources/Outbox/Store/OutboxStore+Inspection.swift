@@ -1,15 +1,14 @@
 import Foundation
-import SQLiteNIO
 
 extension OutboxStore {
     /// One email with its bytes and every recorded attempt; nil when the id is unknown (or pruned).
     public func message(_ id: String) async throws -> StoredMessage? {
         try await database.read("read an email") { sql in
-            let rows = try await sql.run("SELECT \(Records.messageColumns) FROM messages WHERE id = ?", [.text(id)])
+            let rows = try sql.run("SELECT \(Records.messageColumns) FROM messages WHERE id = ?", [.text(id)])
             guard let row = rows.first else { return nil }
-            let body = try await sql.run("SELECT content FROM message_bodies WHERE message = ?", [.text(id)])
+            let body = try sql.run("SELECT content FROM message_bodies WHERE message = ?", [.text(id)])
             guard let bodyRow = body.first else { throw OutboxError.unreadableRow(table: "message_bodies", column: "content") }
-            let attempts = try await sql.run(
+            let attempts = try sql.run(
                 "SELECT * FROM attempts WHERE message = ? ORDER BY number", [.text(id)])
             return StoredMessage(
                 record: try Records.message(row),
@@ -29,13 +28,13 @@ extension OutboxStore {
         let before = try cursor.map { try ListCursor(token: $0).sequence } ?? Int64.max
         return try await database.read("list emails") { sql in
             // One row more than asked tells whether another page exists.
-            var binds: [SQLiteData] = [.integer(SQLiteInt64(before)), .int(limit + 1)]
+            var binds: [SQLValue] = [.integer(Int64(before)), .int(limit + 1)]
             var filter = ""
             if let status {
                 filter = "state = ?3 AND"
                 binds.append(.text(status.rawValue))
             }
-            let rows = try await sql.run(
+            let rows = try sql.run(
                 "SELECT \(Records.messageColumns) FROM messages WHERE \(filter) seq < ?1 ORDER BY seq DESC LIMIT ?2",
                 binds)
             let page = rows.prefix(limit)

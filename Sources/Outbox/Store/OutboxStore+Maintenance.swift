@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 extension OutboxStore {
     /// Counts per state, the oldest wait, and today's (UTC) deliveries and failures.
@@ -7,31 +6,31 @@ extension OutboxStore {
         let today = Timestamp.startOfUTCDay(now)
         return try await database.read("compute statistics") { sql in
             var counts = Dictionary(uniqueKeysWithValues: MessageState.allCases.map { ($0, 0) })
-            for row in try await sql.run("SELECT state, COUNT(*) AS count FROM messages GROUP BY state") {
+            for row in try sql.run("SELECT state, COUNT(*) AS count FROM messages GROUP BY state") {
                 let read = RowReader(row: row, table: "messages")
                 counts[try read.state("state")] = try read.int("count")
             }
 
-            let oldest = try await sql.run(
+            let oldest = try sql.run(
                 "SELECT MIN(created_at) AS oldest FROM messages WHERE state IN ('queued', 'deferred')")
             var oldestPendingAge: Duration?
             if let row = oldest.first, let created = try RowReader(row: row, table: "messages").optionalInt("oldest") {
                 oldestPendingAge = .milliseconds(max(0, Timestamp.milliseconds(now) - Int64(created)))
             }
 
-            let sent = try await sql.run(
+            let sent = try sql.run(
                 "SELECT COUNT(*) AS count FROM messages WHERE state = 'sent' AND sent_at >= ?",
-                [.integer(SQLiteInt64(today))])
+                [.integer(Int64(today))])
             let sentToday = try sent.first.map { try RowReader(row: $0, table: "messages").int("count") } ?? 0
 
             var failedTodayByCode: [String: Int] = [:]
-            let failed = try await sql.run(
+            let failed = try sql.run(
                 """
                 SELECT COALESCE(error_code, 'unknown') AS code, COUNT(*) AS count FROM attempts
                 WHERE outcome = 'failed' AND finished_at >= ?
                 GROUP BY 1
                 """,
-                [.integer(SQLiteInt64(today))])
+                [.integer(Int64(today))])
             for row in failed {
                 let read = RowReader(row: row, table: "attempts")
                 failedTodayByCode[try read.string("code")] = try read.int("count")
@@ -47,7 +46,7 @@ extension OutboxStore {
     public func prune(olderThan cutoff: Date) async throws -> Int {
         try await database.write("prune finished emails") { sql in
             // Bodies, attempts and keys go by ON DELETE CASCADE (foreign_keys is on for this connection).
-            try await sql.run(
+            try sql.run(
                 """
                 DELETE FROM messages WHERE state IN ('sent', 'failed', 'cancelled') AND updated_at < ?
                 RETURNING seq
@@ -61,9 +60,9 @@ extension OutboxStore {
     public func pruneIdempotencyKeys(now: Date = Date()) async throws -> Int {
         let expiredBefore = Timestamp.milliseconds(now) - configuration.idempotencyKeyLifetime.wholeMilliseconds
         return try await database.write("prune idempotency keys") { sql in
-            try await sql.run(
+            try sql.run(
                 "DELETE FROM idempotency_keys WHERE created_at <= ? RETURNING key",
-                [.integer(SQLiteInt64(expiredBefore))]
+                [.integer(Int64(expiredBefore))]
             ).count
         }
     }

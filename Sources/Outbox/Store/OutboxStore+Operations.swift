@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 /// What an operator may do to queued emails.
 extension OutboxStore {
@@ -8,7 +7,7 @@ extension OutboxStore {
     @discardableResult
     public func retry(_ id: String, now: Date = Date()) async throws -> MessageRecord {
         try await database.write("retry an email") { sql in
-            let state = try await Self.state(of: id, sql)
+            let state = try Self.state(of: id, sql)
             switch state {
             case .deferred, .failed:
                 break
@@ -22,7 +21,7 @@ extension OutboxStore {
                 throw OutboxError.illegalTransition(
                     id: id, state: state, action: "retry", reason: "it was cancelled; send it again as a new email")
             }
-            return try await Self.update(
+            return try Self.update(
                 id, sql,
                 set: "state = 'queued', next_attempt_at = ?, updated_at = ?", [.time(now), .time(now)])
         }
@@ -32,12 +31,12 @@ extension OutboxStore {
     @discardableResult
     public func cancel(_ id: String, now: Date = Date()) async throws -> MessageRecord {
         try await database.write("cancel an email") { sql in
-            let state = try await Self.state(of: id, sql)
+            let state = try Self.state(of: id, sql)
             switch state {
             case .queued, .deferred, .failed:
                 break
             case .cancelled:
-                let rows = try await sql.run("SELECT \(Records.messageColumns) FROM messages WHERE id = ?", [.text(id)])
+                let rows = try sql.run("SELECT \(Records.messageColumns) FROM messages WHERE id = ?", [.text(id)])
                 guard let row = rows.first else { throw OutboxError.notFound(id: id) }
                 return try Records.message(row)
             case .sending:
@@ -48,7 +47,7 @@ extension OutboxStore {
                 throw OutboxError.illegalTransition(
                     id: id, state: state, action: "cancel", reason: "it was delivered already and cannot be recalled")
             }
-            return try await Self.update(
+            return try Self.update(
                 id, sql,
                 set: "state = 'cancelled', next_attempt_at = NULL, updated_at = ?", [.time(now)])
         }
@@ -57,7 +56,7 @@ extension OutboxStore {
     /// Makes every deferred email due now (after the SMTP server is fixed, say); returns how many.
     public func flush(now: Date = Date()) async throws -> Int {
         try await database.write("flush deferred emails") { sql in
-            try await sql.run(
+            try sql.run(
                 "UPDATE messages SET next_attempt_at = MIN(next_attempt_at, ?) WHERE state = 'deferred' RETURNING seq",
                 [.time(now)]
             ).count
@@ -67,7 +66,7 @@ extension OutboxStore {
     /// Cancels every queued and deferred email; returns how many. Emails being sent carry on.
     public func cancelAll(now: Date = Date()) async throws -> Int {
         try await database.write("cancel all waiting emails") { sql in
-            try await sql.run(
+            try sql.run(
                 """
                 UPDATE messages SET state = 'cancelled', next_attempt_at = NULL, updated_at = ?
                 WHERE state IN ('queued', 'deferred')
@@ -78,16 +77,16 @@ extension OutboxStore {
         }
     }
 
-    private static func state(of id: String, _ sql: OutboxDatabase.Statements) async throws -> MessageState {
-        let rows = try await sql.run("SELECT state FROM messages WHERE id = ?", [.text(id)])
+    private static func state(of id: String, _ sql: OutboxDatabase.Statements) throws -> MessageState {
+        let rows = try sql.run("SELECT state FROM messages WHERE id = ?", [.text(id)])
         guard let row = rows.first else { throw OutboxError.notFound(id: id) }
         return try RowReader(row: row, table: "messages").state("state")
     }
 
     private static func update(
-        _ id: String, _ sql: OutboxDatabase.Statements, set assignments: String, _ binds: [SQLiteData]
-    ) async throws -> MessageRecord {
-        let rows = try await sql.run(
+        _ id: String, _ sql: OutboxDatabase.Statements, set assignments: String, _ binds: [SQLValue]
+    ) throws -> MessageRecord {
+        let rows = try sql.run(
             "UPDATE messages SET \(assignments) WHERE id = ? RETURNING \(Records.messageColumns)",
             binds + [.text(id)])
         guard let row = rows.first else { throw OutboxError.notFound(id: id) }

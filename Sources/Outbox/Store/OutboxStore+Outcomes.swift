@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 extension OutboxStore {
     /// The server took the email: appends the attempt and marks it `sent`, in one transaction.
@@ -45,7 +44,7 @@ extension OutboxStore {
     /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);
     /// if that transaction fails, each gets one of its own, so only the bad one fails.
     static func commitOutcomes(_ jobs: [OutcomeJob], database: OutboxDatabase) async -> [Result<MessageRecord, any Error>] {
-        await database.writeBatch("record an attempt", jobs) { jobs, sql in try await record(jobs, sql) }
+        await database.writeBatch("record an attempt", jobs) { jobs, sql in try record(jobs, sql) }
     }
 
     private struct Claim {
@@ -54,10 +53,10 @@ extension OutboxStore {
         var claimedAt: Date?
     }
 
-    private static func record(_ jobs: [OutcomeJob], _ sql: OutboxDatabase.Statements) async throws -> [Result<MessageRecord, any Error>] {
+    private static func record(_ jobs: [OutcomeJob], _ sql: OutboxDatabase.Statements) throws -> [Result<MessageRecord, any Error>] {
         let ids = Array(Set(jobs.map(\.id)))
         var claims: [String: Claim] = [:]
-        for row in try await sql.run(
+        for row in try sql.run(
             "SELECT id, state, attempts, claimed_at FROM messages WHERE id IN (\(SQLList.placeholders(ids.count)))",
             ids.map { .text($0) })
         {
@@ -85,13 +84,13 @@ extension OutboxStore {
         }
         guard !accepted.isEmpty else { return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) } }
 
-        try await sql.run(
+        try sql.run(
             """
             INSERT INTO attempts (message, number, started_at, finished_at, outcome, error_code, hint, detail,
                                   smtp_code, enhanced_code, reply_text, provider)
             VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
             """,
-            accepted.flatMap { entry -> [SQLiteData] in
+            accepted.flatMap { entry -> [SQLValue] in
                 let job = jobs[entry.index]
                 return [
                     .text(job.id), .int(entry.number), .time(entry.startedAt), .time(job.now), .text(job.outcome.rawValue),
@@ -100,7 +99,7 @@ extension OutboxStore {
                 ]
             })
         // UPDATE ... FROM (VALUES ...): one statement for the whole batch; VALUES names its columns column1...
-        let updated = try await sql.run(
+        let updated = try sql.run(
             """
             UPDATE messages SET state = v.column2, attempts = v.column3, next_attempt_at = v.column4, claimed_at = NULL,
                                 last_error = v.column5, sent_at = v.column6, provider = v.column7, updated_at = v.column8
@@ -108,7 +107,7 @@ extension OutboxStore {
             WHERE messages.id = v.column1
             RETURNING \(Records.messageColumns)
             """,
-            accepted.flatMap { entry -> [SQLiteData] in
+            accepted.flatMap { entry -> [SQLValue] in
                 let job = jobs[entry.index]
                 return [
                     .text(job.id), .text(job.state.rawValue), .int(entry.number), .time(job.nextAttemptAt), .text(job.error?.summary),

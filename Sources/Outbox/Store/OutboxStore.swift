@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 /// Durable storage and scheduling state of outgoing emails, in one SQLite file.
 ///
@@ -77,8 +76,8 @@ public final class OutboxStore: Sendable {
 
     /// The settings SQLite reports for this connection, to check (and show) that they took.
     public func storageSettings() async throws -> StorageSettings {
-        func value(_ pragma: String) async throws -> SQLiteData? {
-            try await database.execute("PRAGMA \(pragma)").first?.columns.first?.data
+        func value(_ pragma: String) async throws -> SQLValue? {
+            try await database.execute("PRAGMA \(pragma)").first?.values.first
         }
         return StorageSettings(
             journalMode: try await value("journal_mode")?.string ?? "",
@@ -111,10 +110,10 @@ public final class OutboxStore: Sendable {
     }
 
     private static func prepare(_ database: OutboxDatabase, configuration: OutboxConfiguration) async throws {
-        // Replaces sqlite-nio's busy handler, which retries forever.
+        // Without it a locked database fails at once; a busy wait rides out another writer's commit.
         _ = try await database.execute("PRAGMA busy_timeout = \(max(0, configuration.busyTimeout.wholeMilliseconds))")
         // WAL: readers never block the writer, and a commit is one append to the log.
-        let mode = try await database.execute("PRAGMA journal_mode = WAL").first?.columns.first?.data.string
+        let mode = try await database.execute("PRAGMA journal_mode = WAL").first?.values.first?.string
         guard mode?.lowercased() == "wal" else {
             throw OutboxError.cannotOpen(
                 path: database.path,
@@ -127,7 +126,7 @@ public final class OutboxStore: Sendable {
         // 16 MiB of pages (the default is 2): the indexes' hot pages stay in memory under load.
         _ = try await database.execute("PRAGMA cache_size = -16384")
         try await database.write("migrate the schema") { sql in
-            try await Schema.migrate(sql, path: database.path)
+            try Schema.migrate(sql, path: database.path)
         }
     }
 }

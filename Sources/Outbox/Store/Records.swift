@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 /// Reading rows back into public values.
 enum Records {
@@ -9,10 +8,9 @@ enum Records {
         next_attempt_at, last_error, sent_at, provider, updated_at, request_id
         """
 
-    static func message(_ row: SQLiteRow) throws -> MessageRecord {
+    static func message(_ row: SQLRow) throws -> MessageRecord {
         let read = RowReader(row: row, table: "messages")
-        let recipientsJSON = try read.string("recipients")
-        guard let recipients = try? JSONDecoder().decode([String].self, from: Data(recipientsJSON.utf8)) else {
+        guard let recipients = recipients(fromJSON: try read.string("recipients")) else {
             throw OutboxError.unreadableRow(table: "messages", column: "recipients")
         }
         return MessageRecord(
@@ -35,11 +33,11 @@ enum Records {
         )
     }
 
-    static func sequence(_ row: SQLiteRow) throws -> Int64 {
+    static func sequence(_ row: SQLRow) throws -> Int64 {
         Int64(try RowReader(row: row, table: "messages").int("seq"))
     }
 
-    static func attempt(_ row: SQLiteRow) throws -> DeliveryAttempt {
+    static func attempt(_ row: SQLRow) throws -> DeliveryAttempt {
         let read = RowReader(row: row, table: "attempts")
         guard let outcome = AttemptOutcome(rawValue: try read.string("outcome")) else {
             throw OutboxError.unreadableRow(table: "attempts", column: "outcome")
@@ -65,9 +63,53 @@ enum Records {
         )
     }
 
-    static func recipientsJSON(_ recipients: [String]) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(recipients), as: UTF8.self)
+    /// The recipients as a JSON array of strings, the column's format. Written by hand: every
+    /// enqueue and every record read goes through it, and JSONEncoder/JSONDecoder cost more than
+    /// the row's SQL.
+    static func recipientsJSON(_ recipients: [String]) -> String {
+        var json = "["
+        for (index, recipient) in recipients.enumerated() {
+            if index > 0 { json += "," }
+            json += "\""
+            for scalar in recipient.unicodeScalars {
+                switch scalar {
+                case "\"": json += "\\\""
+                case "\\": json += "\\\\"
+                case _ where scalar.value < 0x20:
+                    let hex = String(scalar.value, radix: 16)
+                    json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default: json.unicodeScalars.append(scalar)
+                }
+            }
+            json += "\""
+        }
+        return json + "]"
+    }
+
+    /// Reads what `recipientsJSON` wrote. Escaped text (never in a valid address) goes through
+    /// JSONDecoder; so does anything else unexpected, which then fails as unreadable.
+    static func recipients(fromJSON json: String) -> [String]? {
+        var utf8 = Substring(json).utf8
+        var recipients: [String] = []
+        guard utf8.popFirst() == UInt8(ascii: "["), utf8.popLast() == UInt8(ascii: "]") else { return decoded(json) }
+        while !utf8.isEmpty {
+            guard utf8.popFirst() == UInt8(ascii: "\"") else { return decoded(json) }
+            guard let end = utf8.firstIndex(where: { $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") || $0 < 0x20 }),
+                  utf8[end] == UInt8(ascii: "\"")
+            else { return decoded(json) }
+            recipients.append(String(Substring(utf8[utf8.startIndex..<end])))
+            utf8 = utf8[utf8.index(after: end)...]
+            if utf8.first == UInt8(ascii: ",") {
+                utf8 = utf8.dropFirst()
+                if utf8.isEmpty { return decoded(json) }
+            } else if !utf8.isEmpty {
+                return decoded(json)
+            }
+        }
+        return recipients
+    }
+
+    private static func decoded(_ json: String) -> [String]? {
+        try? JSONDecoder().decode([String].self, from: Data(json.utf8))
     }
 }

@@ -1,9 +1,8 @@
 import Foundation
-import SQLiteNIO
 
 /// Typed column reads that name the table and column when a row is not what this build wrote.
 struct RowReader {
-    let row: SQLiteRow
+    let row: SQLRow
     let table: String
 
     func string(_ column: String) throws -> String {
@@ -49,7 +48,7 @@ struct RowReader {
     func bytes(_ column: String) throws -> [UInt8] {
         guard let value = row.column(column) else { throw OutboxError.unreadableRow(table: table, column: column) }
         switch value {
-        case .blob(let buffer): return Array(buffer.readableBytesView)
+        case .blob(let bytes): return bytes
         // SQLite hands back an empty BLOB as NULL when it was bound from an empty buffer.
         case .null: return []
         default: throw OutboxError.unreadableRow(table: table, column: column)

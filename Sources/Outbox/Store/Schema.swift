@@ -1,4 +1,3 @@
-import SQLiteNIO
 
 /// The tables, and the steps from each `PRAGMA user_version` to the next.
 enum Schema {
@@ -81,22 +80,22 @@ enum Schema {
 
     /// Brings the file to `currentVersion` inside the caller's write transaction, so two processes
     /// starting together never both migrate.
-    static func migrate(_ sql: OutboxDatabase.Statements, path: String) async throws {
-        let found = try await version(sql)
+    static func migrate(_ sql: OutboxDatabase.Statements, path: String) throws {
+        let found = try version(sql)
         if found > currentVersion {
             throw OutboxError.schemaTooNew(path: path, found: found, supported: currentVersion)
         }
         for version in found..<currentVersion {
             for statement in migrations[version] {
-                try await sql.run(statement)
+                try sql.run(statement)
             }
             // PRAGMA takes no bound parameters; the value is our own integer.
-            try await sql.run("PRAGMA user_version = \(version + 1)")
+            try sql.run("PRAGMA user_version = \(version + 1)")
         }
     }
 
-    static func version(_ sql: OutboxDatabase.Statements) async throws -> Int {
-        let rows = try await sql.run("PRAGMA user_version")
+    static func version(_ sql: OutboxDatabase.Statements) throws -> Int {
+        let rows = try sql.run("PRAGMA user_version")
         return Int(rows.first?.column("user_version")?.integer ?? 0)
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import SQLiteNIO
 
 /// Times are stored as integer milliseconds since 1970 UTC: they compare and index as numbers, and
 /// "today" in UTC is plain arithmetic.
@@ -18,32 +17,6 @@ enum Timestamp {
     static func startOfUTCDay(_ date: Date) -> Int64 {
         let ms = milliseconds(date)
         return ms - ((ms % millisecondsPerDay) + millisecondsPerDay) % millisecondsPerDay
-    }
-}
-
-extension SQLiteData {
-    static func time(_ date: Date) -> SQLiteData {
-        .integer(SQLiteInt64(Timestamp.milliseconds(date)))
-    }
-
-    static func time(_ date: Date?) -> SQLiteData {
-        date.map { .time($0) } ?? .null
-    }
-
-    static func text(_ string: String?) -> SQLiteData {
-        string.map { .text($0) } ?? .null
-    }
-
-    static func int(_ value: Int) -> SQLiteData {
-        .integer(SQLiteInt64(value))
-    }
-
-    static func int(_ value: Int?) -> SQLiteData {
-        value.map { .int($0) } ?? .null
-    }
-
-    static func bytes(_ bytes: [UInt8]) -> SQLiteData {
-        .blob(ByteBuffer(bytes: bytes))
     }
 }
 
