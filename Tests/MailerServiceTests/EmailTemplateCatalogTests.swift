@@ -3,6 +3,16 @@ import Testing
 @testable import MailerService
 
 @Suite struct EmailTemplateCatalogTests {
+    /// The ASCII fast path folds exactly as the Character-by-Character fold does.
+    @Test(arguments: [
+        "Your code", "  Your\tcode \r\n is\n\n 493817  ", "", "   ", "\u{0B}a\u{0C}b\r", "a  b", "x\r\ny",
+        "Café  au\u{00A0}lait", "Line\u{2028}sep", "Ünïcode\n subject",
+    ])
+    func subjectsFoldToOneLine(_ subject: String) {
+        let byCharacters = subject.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        #expect(EmailTemplateCatalog.oneLine(subject) == byCharacters)
+    }
+
     @Test func shippedTemplatesLoadAndRender() throws {
         let catalog = try EmailTemplateCatalog(directory: templatesDirectory)
         #expect(catalog.names == ["invitation", "password-reset", "verification"])

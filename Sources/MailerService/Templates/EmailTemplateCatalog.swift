@@ -210,7 +210,24 @@ public struct EmailTemplateCatalog: Sendable {
 
     /// A subject is one header line: template newlines and runs of space fold into single spaces.
     static func oneLine(_ text: String) -> String {
-        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        // Most subjects are ASCII, where whitespace is six bytes: folded byte by byte, without
+        // splitting into Characters (every email's subject passes here).
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else {
+            return text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        }
+        var folded: [UInt8] = []
+        folded.reserveCapacity(text.utf8.count)
+        var spaceDue = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: " ") || (0x09...0x0D).contains(byte) {
+                spaceDue = !folded.isEmpty
+                continue
+            }
+            if spaceDue { folded.append(UInt8(ascii: " ")) }
+            spaceDue = false
+            folded.append(byte)
+        }
+        return String(decoding: folded, as: UTF8.self)
     }
 }
 
