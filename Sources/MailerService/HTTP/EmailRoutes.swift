@@ -61,7 +61,7 @@ struct EmailRoutes: Sendable {
             let handle = preferences.wait == nil ? nil : waiters.register(id)
             let result: EnqueueResult
             do {
-                result = try await store.enqueue(outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: Array(queuedAnswer.encoded())) })
+                result = try await store.enqueue(outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: queuedAnswer.jsonBytes) })
             } catch {
                 limits.release(reservation)
                 waiters.unregister(id)
