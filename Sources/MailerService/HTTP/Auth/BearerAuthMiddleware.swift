@@ -60,7 +60,29 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The credentials of `Bearer <token>`; the scheme is case-insensitive (RFC 9110 11.1).
+    /// Spaces before the scheme and between it and the token are skipped; a token holding
+    /// whitespace is refused.
+    ///
+    /// An ASCII header (every header a valid token can be in) is read byte by byte; anything else
+    /// goes through `bearerTokenByCharacters`, which gives the same answers for ASCII (a test
+    /// compares them) but splits and lower-cases whole `Character`s.
     static func bearerToken(_ header: String) -> Substring? {
+        let utf8 = header.utf8
+        guard utf8.allSatisfy({ $0 < 0x80 }) else { return bearerTokenByCharacters(header) }
+        let space = UInt8(ascii: " ")
+        var index = utf8.startIndex
+        while index < utf8.endIndex, utf8[index] == space { utf8.formIndex(after: &index) }
+        let schemeStart = index
+        while index < utf8.endIndex, utf8[index] != space { utf8.formIndex(after: &index) }
+        guard utf8[schemeStart..<index].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        while index < utf8.endIndex, utf8[index] == space { utf8.formIndex(after: &index) }
+        let token = header[index...]
+        // Character.isWhitespace, for ASCII: tab, line feed, vertical tab, form feed, carriage return, space.
+        guard !token.isEmpty, !token.utf8.contains(where: { $0 == space || (0x09...0x0D).contains($0) }) else { return nil }
+        return token
+    }
+
+    static func bearerTokenByCharacters(_ header: String) -> Substring? {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].drop { $0 == " " }
