@@ -114,12 +114,12 @@ struct JSONReader {
     private mutating func readObject() throws(SyntaxError) -> JSONValue {
         try enter()
         position += 1  // {
-        var members: [String: JSONValue] = [:]
+        var members: [(String, JSONValue)] = []
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
             position += 1
             depth -= 1
-            return .object(members)
+            return .object([:])
         }
         while true {
             guard position < bytes.count else { throw error("unexpected end of the body inside an object; expected a member name") }
@@ -140,8 +140,9 @@ struct JSONReader {
             } catch {
                 throw error.within(.member(name))
             }
-            // The first of two equal names counts, as with JSONDecoder.
-            if members.index(forKey: name) == nil { members[name] = value }
+            // Collected in order, hashed once at the end; of two equal names the first counts, as
+            // with JSONDecoder.
+            members.append((name, value))
             skipWhitespace()
             guard position < bytes.count else { throw error("unexpected end of the body inside an object; expected ',' or '}'") }
             switch bytes[position] {
@@ -152,12 +153,12 @@ struct JSONReader {
                 if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
                     position += 1
                     depth -= 1
-                    return .object(members)
+                    return .object(Dictionary(members, uniquingKeysWith: { first, _ in first }))
                 }
             case UInt8(ascii: "}"):
                 position += 1
                 depth -= 1
-                return .object(members)
+                return .object(Dictionary(members, uniquingKeysWith: { first, _ in first }))
             default:
                 throw error("unexpected \(found(at: position)) after an object member; expected ',' or '}'")
             }
@@ -316,7 +317,8 @@ struct JSONReader {
             let scalar = Unicode.Scalar(scalarValue)!
             UTF8.encode(scalar) { scratch.append($0) }
         default:
-            throw error("invalid escape '\\\(Self.printable(letter))' in a string; JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", at: escapeStart)
+            let what = letter >= 0x20 && letter < 0x7F ? "'\\\(Self.printable(letter))'" : "(a backslash before \(found(at: escapeStart + 1)))"
+            throw error("invalid escape \(what) in a string; JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX", at: escapeStart)
         }
     }
 

@@ -135,6 +135,7 @@ import Testing
         #expect(badUTF8?.description == "a string holds bytes that are not valid UTF-8 (send the body as UTF-8) at line 1, column 4 (in [0])")
         #expect(badUTF8?.offset == 3)
         #expect(failure(#"{"data": {"items": [{}, {}, {}, {"name": "\x"}]}}"#)?.path == "data.items[3].name")
+        #expect(failure("\"\\\u{e9}\"")?.description == "invalid escape (a backslash before character 'é' (U+00E9)) in a string; JSON knows \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX at line 1, column 2")
     }
 
     @Test func nestingBeyondTheReadersOwnBoundIsAnErrorNotACrash() {
