@@ -44,7 +44,7 @@ enum JSONWriter {
         case .object(let members):
             output.append(UInt8(ascii: "{"))
             var first = true
-            for (name, member) in members.sorted(by: { precedes($0.key, $1.key) }) {
+            for (name, member) in members.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
                 if !first { output.append(UInt8(ascii: ",")) }
                 first = false
                 writeString(name, into: &output)
@@ -54,23 +54,6 @@ enum JSONWriter {
             output.append(UInt8(ascii: "}"))
         }
         return true
-    }
-
-    /// `a.utf8.lexicographicallyPrecedes(b.utf8)`, on the contiguous bytes.
-    static func precedes(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { left in
-            b.withUTF8 { right in
-                let common = min(left.count, right.count)
-                var index = 0
-                while index < common {
-                    if left[index] != right[index] { return left[index] < right[index] }
-                    index += 1
-                }
-                return left.count < right.count
-            }
-        }
     }
 
     private static func writeInteger(_ number: Int, into output: inout [UInt8]) {
