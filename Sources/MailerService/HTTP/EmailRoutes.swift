@@ -61,7 +61,7 @@ struct EmailRoutes: Sendable {
             let handle = preferences.wait == nil ? nil : waiters.register(id)
             let result: EnqueueResult
             do {
-                result = try await store.enqueue(outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: Array(queuedAnswer.encoded())) })
+                result = try await store.enqueue(outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: queuedAnswer.jsonBytes) })
             } catch {
                 limits.release(reservation)
                 waiters.unregister(id)
@@ -165,11 +165,24 @@ struct EmailRoutes: Sendable {
         }
         try JSONLimits.checkNesting(buffer.readableBytesView)
         let value: JSONValue
-        do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
-        } catch {
-            throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
-                          detail: "the body is not valid JSON: \(Self.describe(error))")
+        if JSONReader.looksLikeWideEncoding(buffer.readableBytesView) {
+            // UTF-16 or UTF-32: JSONDecoder converts it, as it always did.
+            do {
+                value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer.readableBytesView))
+            } catch {
+                throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
+                              detail: "the body is not valid JSON: \(Self.describe(error))")
+            }
+        } else {
+            let result = buffer.withUnsafeReadableBytes { bytes in
+                Result { () throws(JSONReader.SyntaxError) in try JSONReader.read(bytes) }
+            }
+            switch result {
+            case .success(let read): value = read
+            case .failure(let error):
+                throw Problem(status: .badRequest, code: "EVALIDATION", title: "Invalid request",
+                              detail: "the body is not valid JSON: \(error)")
+            }
         }
         try JSONLimits.check(value)
         return value

@@ -85,9 +85,15 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     /// Keys sorted, so one value always gives the same bytes; `prettyPrinted` for people.
+    /// Compact output comes from `JSONWriter` (the same bytes as JSONEncoder, faster); pretty
+    /// output, for the CLI, still from JSONEncoder.
     public func encoded(prettyPrinted: Bool = false) -> Data {
+        guard prettyPrinted else { return Data(jsonBytes) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = prettyPrinted ? [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted] : [.sortedKeys, .withoutEscapingSlashes]
         return (try? encoder.encode(self)) ?? Data("null".utf8)
     }
+
+    /// `encoded()` as bytes: compact, keys sorted; `null` for a value JSON cannot carry (NaN, infinity).
+    var jsonBytes: [UInt8] { JSONWriter.bytes(self) ?? Array("null".utf8) }
 }

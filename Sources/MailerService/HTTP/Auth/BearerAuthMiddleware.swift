@@ -60,7 +60,45 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     /// The credentials of `Bearer <token>`; the scheme is case-insensitive (RFC 9110 11.1).
+    /// Spaces before the scheme and between it and the token are skipped; a token holding
+    /// whitespace is refused.
+    ///
+    /// An ASCII header (every header a valid token can be in) is read over its UTF-8 bytes; anything else
+    /// goes through `bearerTokenByCharacters`, which gives the same answers for ASCII (a test
+    /// compares them) but splits and lower-cases whole `Character`s.
     static func bearerToken(_ header: String) -> Substring? {
+        var header = header  // withUTF8 is mutating; a native string is not copied
+        // Where the token starts, nil when there is none, -1 when the header is not ASCII.
+        let tokenStart: Int? = header.withUTF8 { bytes -> Int? in
+            let space = UInt8(ascii: " ")
+            var index = 0
+            while index < bytes.count, bytes[index] == space { index += 1 }
+            let schemeStart = index
+            while index < bytes.count, bytes[index] != space {
+                if bytes[index] >= 0x80 { return -1 }
+                index += 1
+            }
+            let scheme = UnsafeBufferPointer(rebasing: bytes[schemeStart..<index])
+            while index < bytes.count, bytes[index] == space { index += 1 }
+            let start = index
+            var valid = start < bytes.count
+            // To the end, even past whitespace: a non-ASCII byte anywhere means the other path.
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte >= 0x80 { return -1 }
+                // Character.isWhitespace, for ASCII: tab, line feed, vertical tab, form feed, carriage return, space.
+                if byte == space || (0x09...0x0D).contains(byte) { valid = false }
+                index += 1
+            }
+            guard valid, scheme.elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+            return start
+        }
+        guard let tokenStart else { return nil }
+        guard tokenStart >= 0 else { return bearerTokenByCharacters(header) }
+        return header[header.utf8.index(header.utf8.startIndex, offsetBy: tokenStart)...]
+    }
+
+    static func bearerTokenByCharacters(_ header: String) -> Substring? {
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].drop { $0 == " " }

@@ -10,6 +10,28 @@ import Testing
 /// API authentication over real HTTP: the service as it runs by default, with MAILER_API_TOKENS,
 /// with a generated token, and with MAILER_API_AUTH=none.
 @Suite struct BearerAuthTests {
+    /// The byte-wise reading of ASCII headers answers as the Character-wise one did.
+    @Test func theASCIIFastPathAgreesWithTheCharacterPath() {
+        var headers = [
+            "Bearer abc", "bearer abc", "BEARER abc", "BeArEr abc", "Bearer  abc", "  Bearer abc", "Bearer", "Bearer ", "Bearer  ",
+            "Bearer abc ", "Bearer a bc", "Bearer a\tb", "Bearer\tabc", "Bearer abc\r\n", "Bearer a\u{0B}b", "Bearer a\u{0C}b",
+            "Bearer a\u{1F}b", "Basic abc", "Bearerabc", "Bearer: abc", "", " ", "Bearer \u{1}", "Bearer ab\u{7F}",
+            "Bear abc", "Bearers abc", "Bearer Bearer abc", "Bfarer abc", "Bearer \"abc\"",
+        ]
+        var random = SplitMix64(seed: 0xBEA2E2)
+        let pieces = ["Bearer", "bearer", "BEARER", " ", "  ", "\t", "\n", "\r", "a", "Z", "0", "-", "_", ".", "~", "+", "/", "=", "\u{0B}", "\u{1}"]
+        for _ in 0..<5_000 {
+            headers.append((0..<Int(random.next() % 6 + 1)).map { _ in pieces[Int(random.next() % UInt64(pieces.count))] }.joined())
+        }
+        for header in headers {
+            #expect(BearerAuthMiddleware<BasicRequestContext>.bearerToken(header) == BearerAuthMiddleware<BasicRequestContext>.bearerTokenByCharacters(header),
+                    "\(header.debugDescription)")
+        }
+        // Non-ASCII headers take the Character path itself.
+        #expect(BearerAuthMiddleware<BasicRequestContext>.bearerToken("Bearer \u{301}abc") == BearerAuthMiddleware<BasicRequestContext>.bearerTokenByCharacters("Bearer \u{301}abc"))
+        #expect(BearerAuthMiddleware<BasicRequestContext>.bearerToken("Bearer a\u{A0}b") == nil)
+    }
+
     static let verification = #"{"to": "ada@example.org", "code": "493817"}"#
 
     /// POST /v1/emails/verification without waiting for the delivery, with these headers only.
