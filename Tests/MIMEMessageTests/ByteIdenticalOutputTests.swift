@@ -48,7 +48,7 @@ struct ByteIdenticalOutputTests {
             bytes = Array("error \(error.field): \(error.reason)".utf8)
         }
         if let directory = ProcessInfo.processInfo.environment["MIME_OUTPUT_DUMP"] {
-            FileManager.default.createFile(atPath: directory + "/" + label, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: directory + "/" + label, contents: Data(bytes))
         }
         return bytes
     }
@@ -203,5 +203,27 @@ struct ByteIdenticalOutputTests {
             digest.add([0])
         }
         #expect(digest.hex == "10e0541ab6f68029")
+    }
+}
+
+@Suite("Quoted-printable against the reference encoder")
+struct QuotedPrintableReferenceTests {
+    /// Random text over the bytes that change the encoding: runs of letters of every length
+    /// (so lines land on each column around the 76 limit), '=', spaces and tabs at line ends,
+    /// multi-byte characters and every line-break convention.
+    @Test func sameOutputAsTheReference() {
+        var random = ByteIdenticalOutputTests.SeededGenerator(state: 76)
+        let pieces = ["a", "bc", "defghij", String(repeating: "k", count: 70), "=", " ", "\t", "é", "😀", "\u{7F}", "\u{0}",
+                      "\n", "\r", "\r\n", " \n", "\t\r\n", "=\n"]
+        for _ in 0..<3000 {
+            let text = (0..<Int.random(in: 0...120, using: &random)).map { _ in pieces.randomElement(using: &random)! }.joined()
+            #expect(QuotedPrintable.encode(text) == ReferenceQuotedPrintable.encode(text), "\(text.debugDescription)")
+        }
+        for length in 0...240 {
+            for tail in ["", " ", "\t", "=", "é", " x", "\n"] {
+                let text = String(repeating: "y", count: length) + tail
+                #expect(QuotedPrintable.encode(text) == ReferenceQuotedPrintable.encode(text), "\(text.debugDescription)")
+            }
+        }
     }
 }
