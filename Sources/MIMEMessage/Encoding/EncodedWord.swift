@@ -39,32 +39,38 @@ enum EncodedWord {
         let bytes = Array(text.utf8)
         // Q stays readable in raw headers and logs, so it wins unless B is clearly shorter.
         let b = bLength(bytes.count)
-        let scheme: Scheme = qLength(bytes[...]) <= b + b / 4 ? .q : .b
+        let q = qLength(bytes)
+        let scheme: Scheme = q <= b + b / 4 ? .q : .b
         let fullPayload = maxLength - overhead
         var payload = min(firstWordMaxLength, maxLength) - overhead
         if payload < minimumPayload { payload = fullPayload }
 
+        // Most subjects and names fit in one word: then the character boundaries, which take
+        // Unicode tables to find, need not be looked for.
+        if bytes.isEmpty { return [] }
+        if (scheme == .q ? q : b) <= payload { return [word(bytes, scheme: scheme)] }
+
         var words: [String] = []
         var chunk: [UInt8] = []
-        func fits(_ extra: ArraySlice<UInt8>) -> Bool {
+        func fits(_ extra: some Collection<UInt8>) -> Bool {
             encodedLength(chunk[...], scheme: scheme, plus: extra) <= payload
         }
         func flush() {
             guard !chunk.isEmpty else { return }
-            words.append("=?\(charset)?\(scheme.rawValue)?\(encodePayload(chunk, scheme: scheme))?=")
+            words.append(word(chunk, scheme: scheme))
             chunk = []
             payload = fullPayload
         }
         for character in text {
-            let unit = Array(String(character).utf8)
-            if fits(unit[...]) { chunk += unit; continue }
+            let unit = character.utf8
+            if fits(unit) { chunk += unit; continue }
             flush()
-            if fits(unit[...]) { chunk += unit; continue }
+            if fits(unit) { chunk += unit; continue }
             // A cluster bigger than a whole word (long ZWJ or combining sequences):
             // fall back to scalar boundaries, which still keeps the UTF-8 valid.
             for scalar in character.unicodeScalars {
-                let piece = Array(String(scalar).utf8)
-                if !fits(piece[...]) { flush() }
+                let piece = scalar.utf8
+                if !fits(piece) { flush() }
                 chunk += piece
             }
         }
@@ -72,16 +78,20 @@ enum EncodedWord {
         return words
     }
 
+    private static func word(_ bytes: [UInt8], scheme: Scheme) -> String {
+        "=?\(charset)?\(scheme.rawValue)?\(encodePayload(bytes, scheme: scheme))?="
+    }
+
     // MARK: sizes
 
-    private static func encodedLength(_ chunk: ArraySlice<UInt8>, scheme: Scheme, plus extra: ArraySlice<UInt8>) -> Int {
+    private static func encodedLength(_ chunk: ArraySlice<UInt8>, scheme: Scheme, plus extra: some Collection<UInt8>) -> Int {
         switch scheme {
         case .q: return qLength(chunk) + qLength(extra)
         case .b: return bLength(chunk.count + extra.count)
         }
     }
 
-    private static func qLength(_ bytes: ArraySlice<UInt8>) -> Int {
+    private static func qLength(_ bytes: some Sequence<UInt8>) -> Int {
         bytes.reduce(0) { $0 + (isQLiteral($1) || $1 == 0x20 ? 1 : 3) }
     }
 
@@ -101,13 +111,16 @@ enum EncodedWord {
         var out: [UInt8] = []
         switch scheme {
         case .q:
+            out.reserveCapacity(qLength(bytes))
             for b in bytes {
                 if isQLiteral(b) {
                     out.append(b)
                 } else if b == 0x20 {
                     out.append(UInt8(ascii: "_"))
                 } else {
-                    out += [UInt8(ascii: "="), hexDigits[Int(b >> 4)], hexDigits[Int(b & 0x0F)]]
+                    out.append(UInt8(ascii: "="))
+                    out.append(hexDigits[Int(b >> 4)])
+                    out.append(hexDigits[Int(b & 0x0F)])
                 }
             }
         case .b:
