@@ -34,9 +34,19 @@ enum QuotedPrintable {
                     // every byte.
                     let runEnd = min(n, i + (maxLineLength - 3 - column))
                     var j = i
-                    while j + 8 <= runEnd && allPlain(UnsafeRawPointer(text.baseAddress! + j).loadUnaligned(as: UInt64.self)) {
-                        j += 8
+                    while j < runEnd && j + 8 <= n {
+                        let word = UInt64(littleEndian: UnsafeRawPointer(text.baseAddress! + j).loadUnaligned(as: UInt64.self))
+                        let stops = notPlain(word)
+                        if stops == 0 {
+                            j += 8
+                        } else {
+                            j += stops.trailingZeroBitCount / 8
+                            break
+                        }
                     }
+                    j = min(j, runEnd)
+                    // Byte by byte past a tab, and in the last bytes of the text, where eight
+                    // cannot be read at once.
                     while j < runEnd && isPlain(text[j]) { j += 1 }
                     // Except a space or tab that ends the line.
                     if j > i, j == n || text[j] == 0x0D || text[j] == 0x0A, text[j - 1] == 0x20 || text[j - 1] == 0x09 { j -= 1 }
@@ -93,18 +103,19 @@ enum QuotedPrintable {
         (b >= 0x20 && b <= 0x7E && b != UInt8(ascii: "=")) || b == 0x09
     }
 
-    /// Whether all eight bytes of `word` are printable ASCII other than '=' (the tab, rare in
-    /// text, is left to `isPlain`): one test for eight bytes, from "Bit Twiddling Hacks"
-    /// (hasless, hasmore, haszero), each of which sets a byte's top bit if the byte matches.
+    /// The top bit set in each byte of `word` that is not printable ASCII other than '=' (the
+    /// tab, rare in text, is left to the byte-wise path), from "Bit Twiddling Hacks" (hasless,
+    /// hasmore, haszero). Bytes above the first such byte may be marked wrongly, as a borrow or
+    /// carry runs up from it, but none below it: the lowest mark is exactly the first stop.
     @inline(__always)
-    private static func allPlain(_ word: UInt64) -> Bool {
+    private static func notPlain(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let tops: UInt64 = 0x8080_8080_8080_8080
         let below0x20 = (word &- ones &* 0x20) & ~word
         let above0x7E = (word &+ ones) | word   // 0x7F + 1 reaches the top bit, 0x80... have it
         let equalsSign = word ^ (ones &* 0x3D)     // zero where the byte is '='
         let isEquals = (equalsSign &- ones) & ~equalsSign
-        return (below0x20 | above0x7E | isEquals) & tops == 0
+        return (below0x20 | above0x7E | isEquals) & tops
     }
 
     /// 1 for a byte that stands for itself, 3 for one written as "=XX". Printable ASCII other
