@@ -6,6 +6,8 @@ enum EncodedWord {
     private static let charset = "utf-8"
     /// `=?utf-8?q?` + `?=`
     private static let overhead = 2 + charset.utf8.count + 3 + 2
+    private static let qPrefix = Array("=?\(charset)?\(Scheme.q.rawValue)?".utf8)
+    private static let bPrefix = Array("=?\(charset)?\(Scheme.b.rawValue)?".utf8)
     /// Room for the largest indivisible piece (one 4-byte scalar as `=XX=XX=XX=XX`).
     private static let minimumPayload = 12
 
@@ -78,9 +80,17 @@ enum EncodedWord {
         return words
     }
 
+    /// `=?utf-8?q?...?=`, built as bytes rather than by interpolating four strings.
     private static func word(_ bytes: [UInt8], scheme: Scheme) -> String {
-        "=?\(charset)?\(scheme.rawValue)?\(encodePayload(bytes, scheme: scheme))?="
+        var word: [UInt8] = []
+        word.reserveCapacity(overhead + (scheme == .q ? qLength(bytes) : bLength(bytes.count)))
+        word.append(contentsOf: scheme == .q ? qPrefix : bPrefix)
+        appendPayload(bytes, scheme: scheme, to: &word)
+        word.append(UInt8(ascii: "?"))
+        word.append(UInt8(ascii: "="))
+        return String(decoding: word, as: UTF8.self)
     }
+
 
     // MARK: sizes
 
@@ -107,11 +117,9 @@ enum EncodedWord {
 
     // MARK: encoding
 
-    private static func encodePayload(_ bytes: [UInt8], scheme: Scheme) -> String {
-        var out: [UInt8] = []
+    private static func appendPayload(_ bytes: [UInt8], scheme: Scheme, to out: inout [UInt8]) {
         switch scheme {
         case .q:
-            out.reserveCapacity(qLength(bytes))
             for b in bytes {
                 if isQLiteral(b) {
                     out.append(b)
@@ -124,9 +132,8 @@ enum EncodedWord {
                 }
             }
         case .b:
-            out = base64(bytes)
+            out.append(contentsOf: base64(bytes))
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func base64(_ bytes: [UInt8]) -> [UInt8] {
