@@ -1,11 +1,13 @@
 // swift-tools-version: 6.1
 // Benchmark package: compares MustacheRenderer with hummingbird-project/swift-mustache, and the
 // SMTP client (through its connection pool) with Postfix smtp-source and Python smtplib, and
-// holds http-hello, the Hummingbird hello-world ceiling for the HTTP benchmark (http-vs-hello.sh).
+// holds http-hello, the Hummingbird hello-world ceiling for the HTTP benchmark (http-vs-hello.sh),
+// and mime-bench, the cost of MailMessage.serialized() for one verification email.
 // Kept apart from the root package so the product never depends on it.
-// Sources/MustacheRenderer and Sources/SMTP are symlinks to the root package's
-// ../../Sources/MustacheRenderer and ../../Sources/SMTP (SwiftPM does not accept target paths
-// outside the package root), so the benchmarks build exactly the code that ships.
+// Sources/MustacheRenderer, Sources/MIMEMessage and Sources/SMTP are symlinks to the root
+// package's ../../Sources/MustacheRenderer, ../../Sources/MIMEMessage and ../../Sources/SMTP
+// (SwiftPM does not accept target paths outside the package root), so the benchmarks build
+// exactly the code that ships.
 import PackageDescription
 
 let package = Package(
@@ -31,6 +33,8 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
         ),
+        .target(name: "MIMEMessage"),
+        .executableTarget(name: "mime-bench", dependencies: ["MIMEMessage"]),
         // Dependencies exactly as in the root Package.swift.
         .target(
             name: "SMTP",

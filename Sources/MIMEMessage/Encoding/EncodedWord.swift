@@ -6,6 +6,8 @@ enum EncodedWord {
     private static let charset = "utf-8"
     /// `=?utf-8?q?` + `?=`
     private static let overhead = 2 + charset.utf8.count + 3 + 2
+    private static let qPrefix = Array("=?\(charset)?\(Scheme.q.rawValue)?".utf8)
+    private static let bPrefix = Array("=?\(charset)?\(Scheme.b.rawValue)?".utf8)
     /// Room for the largest indivisible piece (one 4-byte scalar as `=XX=XX=XX=XX`).
     private static let minimumPayload = 12
 
@@ -39,32 +41,38 @@ enum EncodedWord {
         let bytes = Array(text.utf8)
         // Q stays readable in raw headers and logs, so it wins unless B is clearly shorter.
         let b = bLength(bytes.count)
-        let scheme: Scheme = qLength(bytes[...]) <= b + b / 4 ? .q : .b
+        let q = qLength(bytes)
+        let scheme: Scheme = q <= b + b / 4 ? .q : .b
         let fullPayload = maxLength - overhead
         var payload = min(firstWordMaxLength, maxLength) - overhead
         if payload < minimumPayload { payload = fullPayload }
 
+        // Most subjects and names fit in one word: then the character boundaries, which take
+        // Unicode tables to find, need not be looked for.
+        if bytes.isEmpty { return [] }
+        if (scheme == .q ? q : b) <= payload { return [word(bytes, scheme: scheme)] }
+
         var words: [String] = []
         var chunk: [UInt8] = []
-        func fits(_ extra: ArraySlice<UInt8>) -> Bool {
+        func fits(_ extra: some Collection<UInt8>) -> Bool {
             encodedLength(chunk[...], scheme: scheme, plus: extra) <= payload
         }
         func flush() {
             guard !chunk.isEmpty else { return }
-            words.append("=?\(charset)?\(scheme.rawValue)?\(encodePayload(chunk, scheme: scheme))?=")
+            words.append(word(chunk, scheme: scheme))
             chunk = []
             payload = fullPayload
         }
         for character in text {
-            let unit = Array(String(character).utf8)
-            if fits(unit[...]) { chunk += unit; continue }
+            let unit = character.utf8
+            if fits(unit) { chunk += unit; continue }
             flush()
-            if fits(unit[...]) { chunk += unit; continue }
+            if fits(unit) { chunk += unit; continue }
             // A cluster bigger than a whole word (long ZWJ or combining sequences):
             // fall back to scalar boundaries, which still keeps the UTF-8 valid.
             for scalar in character.unicodeScalars {
-                let piece = Array(String(scalar).utf8)
-                if !fits(piece[...]) { flush() }
+                let piece = scalar.utf8
+                if !fits(piece) { flush() }
                 chunk += piece
             }
         }
@@ -72,16 +80,28 @@ enum EncodedWord {
         return words
     }
 
+    /// `=?utf-8?q?...?=`, built as bytes rather than by interpolating four strings.
+    private static func word(_ bytes: [UInt8], scheme: Scheme) -> String {
+        var word: [UInt8] = []
+        word.reserveCapacity(overhead + (scheme == .q ? qLength(bytes) : bLength(bytes.count)))
+        word.append(contentsOf: scheme == .q ? qPrefix : bPrefix)
+        appendPayload(bytes, scheme: scheme, to: &word)
+        word.append(UInt8(ascii: "?"))
+        word.append(UInt8(ascii: "="))
+        return String(decoding: word, as: UTF8.self)
+    }
+
+
     // MARK: sizes
 
-    private static func encodedLength(_ chunk: ArraySlice<UInt8>, scheme: Scheme, plus extra: ArraySlice<UInt8>) -> Int {
+    private static func encodedLength(_ chunk: ArraySlice<UInt8>, scheme: Scheme, plus extra: some Collection<UInt8>) -> Int {
         switch scheme {
         case .q: return qLength(chunk) + qLength(extra)
         case .b: return bLength(chunk.count + extra.count)
         }
     }
 
-    private static func qLength(_ bytes: ArraySlice<UInt8>) -> Int {
+    private static func qLength(_ bytes: some Sequence<UInt8>) -> Int {
         bytes.reduce(0) { $0 + (isQLiteral($1) || $1 == 0x20 ? 1 : 3) }
     }
 
@@ -97,8 +117,7 @@ enum EncodedWord {
 
     // MARK: encoding
 
-    private static func encodePayload(_ bytes: [UInt8], scheme: Scheme) -> String {
-        var out: [UInt8] = []
+    private static func appendPayload(_ bytes: [UInt8], scheme: Scheme, to out: inout [UInt8]) {
         switch scheme {
         case .q:
             for b in bytes {
@@ -107,13 +126,14 @@ enum EncodedWord {
                 } else if b == 0x20 {
                     out.append(UInt8(ascii: "_"))
                 } else {
-                    out += [UInt8(ascii: "="), hexDigits[Int(b >> 4)], hexDigits[Int(b & 0x0F)]]
+                    out.append(UInt8(ascii: "="))
+                    out.append(hexDigits[Int(b >> 4)])
+                    out.append(hexDigits[Int(b & 0x0F)])
                 }
             }
         case .b:
-            out = base64(bytes)
+            out.append(contentsOf: base64(bytes))
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func base64(_ bytes: [UInt8]) -> [UInt8] {

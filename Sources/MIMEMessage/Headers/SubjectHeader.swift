@@ -24,8 +24,13 @@ enum SubjectHeader {
     /// within 78 characters (a long URL or token, a long run of spaces) the subject is
     /// sent as encoded-words instead, which may be split anywhere.
     private static func foldsWithinLimit(_ subject: String) -> Bool {
-        HeaderFolding.fold(name: name, value: subject).utf8
-            .split(separator: 0x0A)
-            .allSatisfy { $0.count <= HeaderFolding.maxLineLength + 1 }   // +1 for the CR
+        var folded: [UInt8] = []
+        HeaderFolding.append(name: name, value: subject, to: &folded)
+        var lineLength = 0
+        for b in folded {
+            lineLength = b == 0x0A ? 0 : lineLength + 1
+            if lineLength > HeaderFolding.maxLineLength + 1 { return false }   // +1 for the CR
+        }
+        return true
     }
 }

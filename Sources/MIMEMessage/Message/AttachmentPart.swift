@@ -11,7 +11,9 @@ enum AttachmentPart {
         if let contentID = attachment.contentID {
             headers.append(("Content-ID", "<\(contentID)>"))
         }
-        return .leaf(headers: headers, body: ContentTransferEncoding.base64Lines(attachment.data))
+        var body: [UInt8] = []
+        ContentTransferEncoding.appendBase64Lines(attachment.data, to: &body)
+        return .leaf(headers: headers, body: body)
     }
 }
 

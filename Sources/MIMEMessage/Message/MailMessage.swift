@@ -97,14 +97,17 @@ public struct MailMessage: Sendable {
 
         let (contentHeaders, body) = try bodyPart().rendered(boundaryGenerator: boundaryGenerator)
         headers += contentHeaders
-        var message = ""
+        var message: [UInt8] = []
+        message.reserveCapacity(body.count + 1024)
         for (name, value) in headers {
-            message += HeaderFolding.fold(name: name, value: value) + "\r\n"
+            HeaderFolding.append(name: name, value: value, to: &message)
+            message.append(contentsOf: LineEndings.crlf)
         }
-        message += "\r\n" + body
+        message.append(contentsOf: LineEndings.crlf)
+        message.append(contentsOf: body)
         // The message must end with a line break before SMTP's terminating ".".
-        if !body.isEmpty && !body.hasSuffix("\r\n") { message += "\r\n" }
-        return Array(message.utf8)
+        if !body.isEmpty && !body.suffix(2).elementsEqual(LineEndings.crlf) { message.append(contentsOf: LineEndings.crlf) }
+        return message
     }
 
     /// text, or text + HTML as alternatives; inline images beside the HTML in multipart/related;
