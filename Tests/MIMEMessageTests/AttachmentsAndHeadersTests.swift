@@ -107,6 +107,8 @@ import Testing
         ("a\r\nb.pdf", "application/pdf", nil, "attachments.filename"),
         ("a.pdf", "application/pdf; name=x", nil, "attachments.contentType"),
         ("a.pdf", "pdf", nil, "attachments.contentType"),
+        ("a.eml", "Multipart/mixed", nil, "attachments.contentType"),
+        ("a.eml", "message/rfc822", nil, "attachments.contentType"),
         ("a.png", "image/png", "logo>\r\n", "attachments.contentId"),
         ("a.png", "image/png", "logo", "attachments.contentId"),
     ])

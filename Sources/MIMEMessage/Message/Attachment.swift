@@ -31,6 +31,12 @@ public struct Attachment: Sendable, Equatable {
         if !Self.isMediaType(contentType) {
             return MessageError(field: "attachments.contentType", reason: "must be a MIME type such as application/pdf or image/png, got \"\(contentType.prefix(80))\"")
         }
+        // A multipart/* part must carry a boundary and parts of its own, and RFC 2046 forbids base64
+        // for message/*: either would be a broken message, not an attachment (found by Fuzz/fuzz-mime).
+        let type = contentType.prefix { $0 != "/" }.lowercased()
+        if type == "multipart" || type == "message" {
+            return MessageError(field: "attachments.contentType", reason: "\(type)/ types are MIME structure, not file contents; send the file as application/octet-stream, got \"\(contentType.prefix(80))\"")
+        }
         // RFC 2392: a cid: URL names a Content-ID, which has the msg-id form left@right.
         if let contentID, contentID.utf8.count > 200 || !contentID.utf8.allSatisfy(Self.isContentIDByte)
             || contentID.split(separator: "@", omittingEmptySubsequences: false).count != 2 || contentID.hasPrefix("@") || contentID.hasSuffix("@") {
