@@ -173,7 +173,9 @@ enum AddressParser {
             let localBytes = bytes[..<at]
             try validateDotAtomLocalPart(localBytes, originalInput: input)
             // One spelling per address (RFC 6530 §10.1): "é" typed as e + combining accent too.
-            local = String(decoding: localBytes, as: UTF8.self).precomposedStringWithCanonicalMapping
+            // ASCII is its own NFC form; Foundation's normalisation would only copy it.
+            let spelled = String(decoding: localBytes, as: UTF8.self)
+            local = localBytes.allSatisfy { $0 < 0x80 } ? spelled : spelled.precomposedStringWithCanonicalMapping
             domainBytes = bytes[(at + 1)...]
         }
 

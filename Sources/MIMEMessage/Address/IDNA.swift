@@ -10,7 +10,8 @@ enum IDNA {
 
     /// The ASCII form, or the reason the name cannot be one.
     static func toASCII(_ domain: String) -> Result<String, IDNAError> {
-        let normalized = domain.lowercased().precomposedStringWithCanonicalMapping
+        let lowered = domain.lowercased()
+        let normalized = lowered.utf8.allSatisfy { $0 < 0x80 } ? lowered : lowered.precomposedStringWithCanonicalMapping
         var labels: [String] = []
         for label in normalized.split(omittingEmptySubsequences: false, whereSeparator: { labelSeparators.contains($0) }) {
             if label.unicodeScalars.allSatisfy(\.isASCII) {
