@@ -7,6 +7,9 @@ struct SQLiteResultError: Error, CustomStringConvertible {
     var primary: SQLitePrimaryCode? { SQLitePrimaryCode(rawValue: code & 0xff) }
 
     var description: String { message }
+
+    /// A UNIQUE or PRIMARY KEY constraint refused a row (SQLITE_CONSTRAINT_UNIQUE, _PRIMARYKEY).
+    var isUniqueViolation: Bool { code == 2067 || code == 1555 }
 }
 
 /// SQLite's primary result codes that the outbox tells apart (https://sqlite.org/rescode.html).

@@ -53,10 +53,9 @@ extension OutboxStore {
                     createdAt: Int64(try read.int("created_at")))
             }
         }
-        let ids = jobs.map(\.message.id)
-        var takenIDs = Set(
-            try sql.run("SELECT id FROM messages WHERE id IN (\(SQLList.placeholders(ids.count)))", ids.map { .text($0) })
-                .map { try RowReader(row: $0, table: "messages").string("id") })
+        // Ids already stored are found by the UNIQUE constraint below, not by a look-up per batch:
+        // the service makes a new UUIDv7 for every email, so a clash is a caller's bug.
+        var takenIDs: Set<String> = []
 
         var results = [Result<EnqueueResult, any Error>?](repeating: nil, count: jobs.count)
         var accepted: [Int] = []
@@ -89,21 +88,13 @@ extension OutboxStore {
                 "DELETE FROM idempotency_keys WHERE key IN (\(SQLList.placeholders(expiredKeys.count)))", expiredKeys.map { .text($0) })
         }
         if !accepted.isEmpty {
-            try sql.run(
-                """
-                INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size,
-                                      state, attempts, next_attempt_at, updated_at, request_id)
-                VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)"))
-                """,
-                accepted.flatMap { index -> [SQLValue] in
-                    let job = jobs[index]
-                    let message = job.message
-                    return [
-                        .text(message.id), .time(job.now), .text(message.template), .text(message.locale),
-                        .text(message.sender), .text(job.recipients), .text(message.messageID), .int(message.content.count),
-                        .time(job.now), .time(job.now), message.requestID.map { .text($0) } ?? .null,
-                    ]
-                })
+            do {
+                try insertRows(accepted.map { jobs[$0] }, sql)
+            } catch let error as SQLiteResultError where error.isUniqueViolation && accepted.count == 1 {
+                // Alone in its transaction (a batch that failed is retried job by job): this email's id is taken.
+                results[accepted[0]] = .failure(OutboxError.invalidArgument("an email with id \(jobs[accepted[0]].message.id) is already in the outbox"))
+                return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }
+            }
             try sql.run(
                 "INSERT INTO message_bodies (message, content) VALUES \(SQLList.rows(accepted.count, "(?, ?)"))",
                 accepted.flatMap { index -> [SQLValue] in [.text(jobs[index].message.id), .bytes(jobs[index].message.content)] })
@@ -128,6 +119,23 @@ extension OutboxStore {
             }
         }
         return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }
+    }
+
+    private static func insertRows(_ jobs: [EnqueueJob], _ sql: OutboxDatabase.Statements) throws {
+        try sql.run(
+            """
+            INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size,
+                                  state, attempts, next_attempt_at, updated_at, request_id)
+            VALUES \(SQLList.rows(jobs.count, "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)"))
+            """,
+            jobs.flatMap { job -> [SQLValue] in
+                let message = job.message
+                return [
+                    .text(message.id), .time(job.now), .text(message.template), .text(message.locale),
+                    .text(message.sender), .text(job.recipients), .text(message.messageID), .int(message.content.count),
+                    .time(job.now), .time(job.now), message.requestID.map { .text($0) } ?? .null,
+                ]
+            })
     }
 
     private static func validate(_ message: OutgoingMessage) throws {
