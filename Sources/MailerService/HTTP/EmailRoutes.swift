@@ -34,19 +34,18 @@ struct EmailRoutes: Sendable {
     func accept(_ kind: EmailKind, request: Request, context: BasicRequestContext) async -> Response {
         let id = EmailID.generate()
         let started = ContinuousClock.now
-        var logger = context.logger
-        logger[metadataKey: "email_id"] = "\(id)"
+        var log = EmailRequestLog(base: context.logger, emailID: id)
         do {
             let preferences = Preferences(request.headers)
             let body = try await Self.readJSON(request, limit: configuration.maximumBodyBytes)
             let email = try EmailRequest(kind: kind, body: body, configuration: configuration)
-            logger[metadataKey: "template"] = "\(email.template)"
+            log.template = email.template
             let rendered = try render(email, lenient: preferences.lenient)
-            logger[metadataKey: "locale"] = "\(rendered.locale)"
+            log.locale = "\(rendered.locale)"
             let (mail, messageID) = try compose(email, rendered: rendered, id: id)
             let idempotencyKey = try Self.idempotencyKey(request)
 
-            logger[metadataKey: "smtp_host"] = "\(configuration.smtp.host)"
+            log.smtpHost = configuration.smtp.host
             let outgoing = OutgoingMessage(
                 id: id, template: email.template, locale: "\(rendered.locale)", sender: mail.sender,
                 recipients: mail.recipients, content: mail.content, messageID: messageID,
@@ -65,7 +64,7 @@ struct EmailRoutes: Sendable {
             } catch {
                 limits.release(reservation)
                 waiters.unregister(id)
-                logger.error("email not accepted: the outbox cannot store it", metadata: ["error": "\(error)"])
+                log.log(.error, "email not accepted: the outbox cannot store it", metadata: ["error": "\(error)"])
                 throw Problem(status: .serviceUnavailable, code: "EOUTBOX", title: "Email not stored",
                               detail: "the outbox could not store the email (\(error)); nothing was queued, send again",
                               extra: ["hint": .string("check that MAILER_DATA_DIR is writable and its disk not full")])
@@ -74,20 +73,22 @@ struct EmailRoutes: Sendable {
                 // The first request paid; its replay queues nothing.
                 limits.release(reservation)
                 waiters.unregister(id)
-                logger.info("duplicate request: Idempotency-Key seen before, nothing queued", metadata: ["first_email_id": "\(firstID)"])
+                log.log(.info, "duplicate request: Idempotency-Key seen before, nothing queued", metadata: ["first_email_id": "\(firstID)"])
                 var headers = HTTPFields()
                 headers[.contentType] = "application/json"
                 headers[HTTPField.Name("Idempotent-Replayed")!] = "true"
                 return Response(status: .accepted, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: answer)))
             }
             metrics.emailAccepted(template: email.template)
-            var accepted: Logger.Metadata = [
-                "recipients": .stringConvertible(mail.recipients.count),
-                "recipient_domain": "\(email.recipients[0].domain)",
-                "duration_ms": .stringConvertible(Int((ContinuousClock.now - started).wholeMilliseconds)),
-            ]
-            if configuration.logRecipients { accepted["recipient_addresses"] = .array(mail.recipients.map { .string($0) }) }
-            logger.info("email accepted", metadata: accepted)
+            log.log(.info, "email accepted", metadata: {
+                var accepted: Logger.Metadata = [
+                    "recipients": .stringConvertible(mail.recipients.count),
+                    "recipient_domain": "\(email.recipients[0].domain)",
+                    "duration_ms": .stringConvertible(Int((ContinuousClock.now - started).wholeMilliseconds)),
+                ]
+                if configuration.logRecipients { accepted["recipient_addresses"] = .array(mail.recipients.map { .string($0) }) }
+                return accepted
+            }())
             worker.wake()
             guard let handle, let wait = preferences.wait else {
                 return .json(queuedAnswer, status: .accepted)
@@ -95,10 +96,10 @@ struct EmailRoutes: Sendable {
             defer { waiters.unregister(id) }
             return await answer(handle, wait: wait, locale: rendered.locale, queued: queuedAnswer)
         } catch let problem as Problem {
-            logger.notice("request refused", metadata: ["code": "\(problem.code)", "detail": "\(problem.detail)"])
+            log.log(.notice, "request refused", metadata: ["code": "\(problem.code)", "detail": "\(problem.detail)"])
             return problem.response
         } catch {
-            logger.error("request failed", metadata: ["error": "\(error)"])
+            log.log(.error, "request failed", metadata: ["error": "\(error)"])
             return Problem(status: .internalServerError, code: "EINTERNAL", title: "Internal error", detail: "\(error)").response
         }
     }
