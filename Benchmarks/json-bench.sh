@@ -20,5 +20,6 @@ swiftc -O -parse-as-library -module-name MustacheRenderer -emit-module -emit-mod
 swiftc -O -I "$out" -L "$out" -lMustacheRenderer -o "$out/json-bench" \
     "$root/Sources/MailerService/HTTP/JSONValue.swift" "$root/Sources/MailerService/HTTP/JSONValue+Literals.swift" \
     "$root/Sources/MailerService/HTTP/JSON/JSONReader.swift" "$root/Sources/MailerService/HTTP/JSON/JSONWriter.swift" \
+    "$root/Sources/MailerService/HTTP/Limits/JSONPath.swift" \
     "$root/Benchmarks/json-bench/main.swift" "$root/Benchmarks/json-bench/JSONLimits.swift"
 "$out/json-bench" "${1:-all}" "${2:-100000}"

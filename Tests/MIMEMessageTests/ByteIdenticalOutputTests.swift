@@ -7,17 +7,6 @@ import Testing
 /// (commit 7f1f632); boundaries come from a seeded generator, so every run writes the same bytes.
 @Suite("Byte-identical output")
 struct ByteIdenticalOutputTests {
-    /// SplitMix64: small, seedable, and the same on every platform.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// FNV-1a, 64 bits: enough to tell outputs apart, short enough to keep in this file.
     struct Digest {
@@ -212,7 +201,7 @@ struct QuotedPrintableReferenceTests {
     /// (so lines land on each column around the 76 limit), '=', spaces and tabs at line ends,
     /// multi-byte characters and every line-break convention.
     @Test func sameOutputAsTheReference() {
-        var random = ByteIdenticalOutputTests.SeededGenerator(state: 76)
+        var random = SeededGenerator(state: 76)
         let pieces = ["a", "bc", "defghij", String(repeating: "k", count: 70), "=", " ", "\t", "é", "😀", "\u{7F}", "\u{0}",
                       "\n", "\r", "\r\n", " \n", "\t\r\n", "=\n"]
         for _ in 0..<3000 {

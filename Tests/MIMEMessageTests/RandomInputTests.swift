@@ -6,17 +6,6 @@ import Testing
 /// print/parse round trip, and every serialised message must decode back.
 @Suite("Random inputs")
 struct RandomInputTests {
-    /// SplitMix64, so failures are reproducible from the seed.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let alphabet: [Character] = Array("aZ09.-_+@<>\"\\ \t,;:()[]!#é山🎉\r\n\u{0}=?") + ["\r\n", "👩‍👩‍👧‍👦", "e\u{301}"]
 

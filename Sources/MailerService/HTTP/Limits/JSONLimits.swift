@@ -75,23 +75,9 @@ enum JSONLimits {
         try check(value, at: [])
     }
 
-    enum PathComponent: Equatable {
-        case member(String)
-        case index(Int)
-    }
+    typealias PathComponent = JSONPathComponent
 
-    /// `data.items[3].name`, as problems' `field` names it; `body` for the body itself.
-    static func path(_ components: [PathComponent]) -> String {
-        guard !components.isEmpty else { return "body" }
-        var text = ""
-        for component in components {
-            switch component {
-            case .member(let name): text += text.isEmpty ? name : ".\(name)"
-            case .index(let index): text += "[\(index)]"
-            }
-        }
-        return text
-    }
+    static func path(_ components: [PathComponent]) -> String { JSONPathComponent.text(components) }
 
     private static func check(_ value: JSONValue, at components: [PathComponent]) throws(Problem) {
         switch value {
