@@ -337,7 +337,7 @@ public final class OutboxWorker: Service, Sendable {
             code: receipt.reply.code,
             enhancedCode: receipt.reply.enhancedStatusCode.map { "\($0)" },
             text: receipt.reply.message)
-        _ = try await store.recordSent(id, reply: reply, provider: provider, startedAt: startedAt)
+        try await store.recordSentOnly(id, reply: reply, provider: provider, startedAt: startedAt)
     }
 
     /// - Returns: false when the outcome could not be recorded in the outbox.
@@ -372,14 +372,14 @@ public final class OutboxWorker: Service, Sendable {
         do {
             switch decision {
             case .retry(let next):
-                _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next, provider: provider, startedAt: startedAt)
+                try await store.recordDeferredOnly(record.id, error: failure, nextAttemptAt: next, provider: provider, startedAt: startedAt)
                 metrics?.emailDeferred(template: record.template, code: error.code.rawValue)
                 metadata["next_attempt_at"] = "\(next.formatted(.iso8601))"
                 let level: Logger.Level = error.code == .authentication || error.code == .certificate ? .error : .warning
                 logger.log(level: level, "email deferred", metadata: metadata)
                 waiters.publish(record.id, .deferred(error, nextAttempt: next))
             case .giveUp(let reason):
-                _ = try await store.recordFailed(record.id, error: failure, provider: provider, startedAt: startedAt)
+                try await store.recordFailedOnly(record.id, error: failure, provider: provider, startedAt: startedAt)
                 metrics?.emailFailed(template: record.template, code: error.code.rawValue)
                 metadata["reason"] = "\(reason)"
                 logger.error("email not sent", metadata: metadata)
