@@ -32,10 +32,17 @@ func writeFiles(_ files: [String: String], under root: String) throws {
 /// Collects the JSON log lines the service writes.
 final class CapturedLog: Sendable {
     private let lines = Mutex<[String]>([])
+    private let level: Logger.Level
+
+    /// - Parameter level: MAILER_LOG_LEVEL's part: lines below it are not written.
+    init(level: Logger.Level = .debug) {
+        self.level = level
+    }
 
     var logger: Logger {
         let sink = LogSink { [self] line in self.lines.withLock { $0.append(line) } }
-        return Logger(label: "test") { label in JSONLogHandler(label: label, level: .debug, sink: sink) }
+        let level = level
+        return Logger(label: "test") { label in JSONLogHandler(label: label, level: level, sink: sink) }
     }
 
     var text: String { lines.withLock { $0.joined() } }

@@ -73,6 +73,30 @@ import Testing
         }
     }
 
+    @Test func eachClaimedEmailOfABatchComesWithItsOwnBytesAndRecord() async throws {
+        try await withStore { store in
+            // Sent emails keep their bodies too: the claim must pick each email's own.
+            let done = try await enqueued(store, sampleMessage(id: "done", content: Array("done".utf8)), now: t0)
+            _ = try await store.claimDue(now: t0, limit: 1)
+            try await store.recordSent(done.id, reply: ServerReply(code: 250, enhancedCode: nil, text: "ok"), now: t0 + 1)
+            let messages = (0..<5).map { index in
+                sampleMessage(id: "m\(index)", recipients: ["r\(index)@example.org", "x@example.net"],
+                              content: Array("Subject: \(index)\r\n\r\nbody \(index)\r\n".utf8))
+            }
+            for (index, message) in messages.enumerated() { try await enqueued(store, message, now: t0 + Double(index)) }
+
+            let claimed = try await store.claimDue(now: t0 + 10, limit: 10)
+            #expect(claimed.map(\.id) == messages.map(\.id))
+            for (claim, message) in zip(claimed, messages) {
+                #expect(claim.content == message.content)
+                #expect(claim.record.recipients == message.recipients)
+                #expect(claim.record.template == message.template)
+                #expect(claim.record.state == .sending)
+                #expect(claim.attemptNumber == 1)
+            }
+        }
+    }
+
     @Test func anEmailClaimedWhenTheProcessDiedIsRecoveredAfterReopening() async throws {
         let path = temporaryDatabasePath()
         let message = sampleMessage(content: Array("Subject: survive\r\n\r\n".utf8) + [0, 0xFF])

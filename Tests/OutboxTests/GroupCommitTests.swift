@@ -155,11 +155,42 @@ import Testing
             _ = try await store.claimDue(now: t0, limit: 1)
             let job = OutboxStore.OutcomeJob(
                 id: record.id, outcome: .sent, error: nil, reply: ServerReply(code: 250, text: "Ok"), provider: .primary,
-                now: t0 + 1, state: .sent, nextAttemptAt: nil, action: "record a successful delivery of")
+                now: t0 + 1, state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: true)
             let results = await OutboxStore.commitOutcomes([job, job], database: store.database)
-            #expect(try results[0].get().attemptCount == 1)
+            #expect(try results[0].get()?.attemptCount == 1)
             #expect(throws: OutboxError.self) { try results[1].get() }
             #expect(try await store.message(record.id)?.attempts.count == 1)
+        }
+    }
+
+    /// The worker records without reading the row back; in a batch with callers that do, each
+    /// gets what it asked for, and the outcomes are stored alike.
+    @Test func outcomesRecordedWithoutReadBackAreStoredLikeTheOthers() async throws {
+        try await withStore { store in
+            let quiet = try await enqueued(store, sampleMessage(id: "quiet"), now: t0)
+            let loud = try await enqueued(store, sampleMessage(id: "loud"), now: t0)
+            let failing = try await enqueued(store, sampleMessage(id: "failing"), now: t0)
+            _ = try await store.claimDue(now: t0, limit: 3)
+            func job(_ id: String, readBack: Bool) -> OutboxStore.OutcomeJob {
+                OutboxStore.OutcomeJob(
+                    id: id, outcome: .sent, error: nil, reply: ServerReply(code: 250, text: "Ok"), provider: .fallback,
+                    startedAt: t0 + 1, now: t0 + 2, state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: readBack)
+            }
+            let mixed = await OutboxStore.commitOutcomes([job(quiet.id, readBack: false), job(loud.id, readBack: true)], database: store.database)
+            #expect(try mixed[0].get() == nil)
+            #expect(try mixed[1].get()?.state == .sent)
+            try await store.recordFailedOnly(failing.id, error: DeliveryError(code: "EREJECTED"), now: t0 + 3)
+            for id in [quiet.id, loud.id] {
+                let stored = try #require(try await store.message(id))
+                #expect(stored.record.state == .sent)
+                #expect(stored.record.sentAt == t0 + 2)
+                #expect(stored.record.provider == .fallback)
+                #expect(stored.attempts.map(\.outcome) == [.sent])
+                #expect(stored.attempts.first?.startedAt == t0 + 1)
+            }
+            #expect(try await store.message(failing.id)?.record.state == .failed)
+            // Checked as before: an email that is no longer sending refuses another outcome.
+            await #expect(throws: OutboxError.self) { try await store.recordSentOnly(quiet.id, reply: ServerReply(code: 250, text: "Ok")) }
         }
     }
 }

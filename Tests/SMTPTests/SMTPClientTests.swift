@@ -141,6 +141,21 @@ import Testing
         #expect(error.hint.contains("twice"))
     }
 
+    /// A wait's timeout counts from its own command: the timer set while waiting for the (late)
+    /// greeting goes off before the unanswered message's deadline and must only wait on.
+    @Test func aTimeoutCountsFromTheLastCommandNotFromAnEarlierTimer() async throws {
+        var settings = SMTPTestServerConfiguration()
+        settings.faults = [.greetingDelay(seconds: 0.3), .noReplyToData]
+        let server = try await SMTPTestServer.start(settings)
+        defer { Task { try? await server.shutdown() } }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let error = try await expectFailure(.timedOut, Self.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: .milliseconds(500)))
+        #expect(error.phase == .endOfMessage)
+        // Greeting after 0.3 s, then the message: its 0.5 s run from then, past the first timer's 0.5 s.
+        #expect(clock.now - started >= .milliseconds(800))
+    }
+
     @Test func implicitTLSAgainstAPlaintextServerIsETLS() async throws {
         let server = try await SMTPTestServer.start()
         defer { Task { try? await server.shutdown() } }

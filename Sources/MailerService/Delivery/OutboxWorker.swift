@@ -228,25 +228,39 @@ public final class OutboxWorker: Service, Sendable {
         }
     }
 
+    /// The worker's logger with the attempt's fields (email, template, attempt number, server,
+    /// request id, recipient domain or addresses), which every line about the attempt carries.
+    func attemptLogger(_ claimed: ClaimedMessage) -> Logger {
+        let record = claimed.record
+        var logger = self.logger
+        var metadata: Logger.Metadata = [
+            "email_id": "\(record.id)",
+            "template": "\(record.template)",
+            "attempt": .stringConvertible(claimed.attemptNumber),
+            "smtp_host": "\(pool.client.configuration.host)",
+        ]
+        if let requestID = record.requestID { metadata["request_id"] = "\(requestID)" }
+        if let first = record.recipients.first, let at = first.lastIndex(of: "@") {
+            metadata["recipient_domain"] = "\(first[first.index(after: at)...])"
+        }
+        if logRecipients { metadata["recipient_addresses"] = .array(record.recipients.map { .string($0) }) }
+        for (key, value) in metadata { logger[metadataKey: key] = value }
+        return logger
+    }
+
     /// - Returns: false when the outcome could not be recorded in the outbox.
     private func attempt(_ claimed: ClaimedMessage) async -> Bool {
         let record = claimed.record
-        var logger = self.logger
-        logger[metadataKey: "email_id"] = "\(record.id)"
-        logger[metadataKey: "template"] = "\(record.template)"
-        logger[metadataKey: "attempt"] = .stringConvertible(claimed.attemptNumber)
-        logger[metadataKey: "smtp_host"] = "\(pool.client.configuration.host)"
-        if let requestID = record.requestID { logger[metadataKey: "request_id"] = "\(requestID)" }
-        if let first = record.recipients.first, let at = first.lastIndex(of: "@") {
-            logger[metadataKey: "recipient_domain"] = "\(first[first.index(after: at)...])"
-        }
-        if logRecipients { logger[metadataKey: "recipient_addresses"] = .array(record.recipients.map { .string($0) }) }
+        // The attempt's fields cost more than the rest of the attempt outside SQLite and the
+        // socket; built up front only when a line of a delivered email can be emitted (info, or
+        // the pool's notice about a replaced session), else only on the way to a failure's line.
+        let eagerLogger = logger.logLevel <= .notice ? attemptLogger(claimed) : nil
         let mail = SMTPMail(sender: record.sender, recipients: record.recipients, content: claimed.content)
         let started = ContinuousClock.now
         let startedAt = Date()
         let sent: Result<(SMTPDeliveryReceipt, ProviderName), ProviderFailure>
         do {
-            sent = .success(try await send(mail, logger: logger))
+            sent = .success(try await send(mail, claimed: claimed, logger: eagerLogger))
         } catch {
             sent = .failure(error)
         }
@@ -260,13 +274,13 @@ public final class OutboxWorker: Service, Sendable {
             } catch {
                 // The send worked but the outbox could not record it: it stays `sending` and goes
                 // again after a restart (at least once), which the log must say.
-                logger.critical("email sent but not recorded in the outbox; it may be sent again after a restart", metadata: ["error": "\(error)"])
+                (eagerLogger ?? attemptLogger(claimed)).critical("email sent but not recorded in the outbox; it may be sent again after a restart", metadata: ["error": "\(error)"])
                 return false
             }
             // Counted once recorded, and before the waiting request hears of it, so that a client
             // that saw "sent" finds it counted.
             metrics?.emailSent(template: record.template)
-            logger.info("email sent", metadata: [
+            eagerLogger?.info("email sent", metadata: [
                 "provider": "\(provider)",
                 "duration_ms": .stringConvertible(duration),
                 "smtp_code": .stringConvertible(receipt.reply.code),
@@ -277,7 +291,7 @@ public final class OutboxWorker: Service, Sendable {
             waiters.publish(record.id, .sent(receipt))
             return true
         case .failure(let failure):
-            return await recordFailure(claimed, failure.error, provider: failure.provider, logger: logger, started: started, startedAt: startedAt)
+            return await recordFailure(claimed, failure.error, provider: failure.provider, logger: eagerLogger ?? attemptLogger(claimed), started: started, startedAt: startedAt)
         }
     }
 
@@ -288,14 +302,18 @@ public final class OutboxWorker: Service, Sendable {
 
     /// Through the primary server; through the fallback when the primary could not be reached or
     /// spoken to at all (nothing of the message reached it, so it cannot arrive twice).
-    private func send(_ mail: SMTPMail, logger: Logger) async throws(ProviderFailure) -> (SMTPDeliveryReceipt, ProviderName) {
+    ///
+    /// - Parameter logger: the attempt's logger when it was built up front; else the pools get the
+    ///   worker's own (their lines about a message are notices, below the level that filtered it).
+    private func send(_ mail: SMTPMail, claimed: ClaimedMessage, logger eagerLogger: Logger?) async throws(ProviderFailure) -> (SMTPDeliveryReceipt, ProviderName) {
         let primaryError: SMTPError
         do {
-            return (try await pool.send(mail, logger: logger), .primary)
+            return (try await pool.send(mail, logger: eagerLogger ?? self.logger), .primary)
         } catch {
             primaryError = error
         }
         guard let fallback, Self.fallsBack(primaryError) else { throw ProviderFailure(error: primaryError, provider: .primary) }
+        let logger = eagerLogger ?? attemptLogger(claimed)
         logger.warning("primary SMTP server unreachable; sending through the fallback", metadata: [
             "code": "\(primaryError.code.rawValue)", "error": "\(primaryError.message)",
             "smtp_fallback_host": "\(fallback.client.configuration.host)",
@@ -319,7 +337,7 @@ public final class OutboxWorker: Service, Sendable {
             code: receipt.reply.code,
             enhancedCode: receipt.reply.enhancedStatusCode.map { "\($0)" },
             text: receipt.reply.message)
-        _ = try await store.recordSent(id, reply: reply, provider: provider, startedAt: startedAt)
+        try await store.recordSentOnly(id, reply: reply, provider: provider, startedAt: startedAt)
     }
 
     /// - Returns: false when the outcome could not be recorded in the outbox.
@@ -354,14 +372,14 @@ public final class OutboxWorker: Service, Sendable {
         do {
             switch decision {
             case .retry(let next):
-                _ = try await store.recordDeferred(record.id, error: failure, nextAttemptAt: next, provider: provider, startedAt: startedAt)
+                try await store.recordDeferredOnly(record.id, error: failure, nextAttemptAt: next, provider: provider, startedAt: startedAt)
                 metrics?.emailDeferred(template: record.template, code: error.code.rawValue)
                 metadata["next_attempt_at"] = "\(next.formatted(.iso8601))"
                 let level: Logger.Level = error.code == .authentication || error.code == .certificate ? .error : .warning
                 logger.log(level: level, "email deferred", metadata: metadata)
                 waiters.publish(record.id, .deferred(error, nextAttempt: next))
             case .giveUp(let reason):
-                _ = try await store.recordFailed(record.id, error: failure, provider: provider, startedAt: startedAt)
+                try await store.recordFailedOnly(record.id, error: failure, provider: provider, startedAt: startedAt)
                 metrics?.emailFailed(template: record.template, code: error.code.rawValue)
                 metadata["reason"] = "\(reason)"
                 logger.error("email not sent", metadata: metadata)

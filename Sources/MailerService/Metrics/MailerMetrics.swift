@@ -4,6 +4,7 @@ import Metrics
 import Outbox
 import Prometheus
 import SMTP
+import Synchronization
 
 /// The service's metrics, recorded through swift-metrics into a Prometheus registry and written
 /// out in the Prometheus text format by `GET /metrics`. The names are a contract with dashboards
@@ -40,6 +41,14 @@ public final class MailerMetrics: Sendable {
     private let smtpTransaction: CoreMetrics.Timer
     private let queueDepthGauges: [MessageState: CoreMetrics.Gauge]
     private let connectionsInUse: CoreMetrics.Gauge
+    /// The counters by template, made once each: making one per email (the registry's lookup,
+    /// label sanitising, the dimension arrays) cost more than counting.
+    private let templateCounters = Mutex<[TemplateCounter: CoreMetrics.Counter]>([:])
+
+    private struct TemplateCounter: Hashable {
+        let label: String
+        let template: String
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
@@ -83,11 +92,20 @@ public final class MailerMetrics: Sendable {
 
     /// Stored in the outbox and answered 202 (an Idempotency-Key replay is not counted again).
     func emailAccepted(template: String) {
-        CoreMetrics.Counter(label: Self.emailsAccepted, dimensions: [("template", template)], factory: factory).increment()
+        counter(Self.emailsAccepted, template: template).increment()
     }
 
     func emailSent(template: String) {
-        CoreMetrics.Counter(label: Self.emailsSent, dimensions: [("template", template)], factory: factory).increment()
+        counter(Self.emailsSent, template: template).increment()
+    }
+
+    /// The counter `label{template=...}`, the same series the registry would hand out again.
+    private func counter(_ label: String, template: String) -> CoreMetrics.Counter {
+        let key = TemplateCounter(label: label, template: template)
+        if let counter = templateCounters.withLock({ $0[key] }) { return counter }
+        let counter = CoreMetrics.Counter(label: label, dimensions: [("template", template)], factory: factory)
+        templateCounters.withLock { $0[key] = counter }
+        return counter
     }
 
     /// An attempt failed transiently; the outbox tries again later.

@@ -9,9 +9,12 @@ extension OutboxStore {
     public func claimDue(now: Date = Date(), limit: Int) async throws -> [ClaimedMessage] {
         guard limit > 0 else { throw OutboxError.invalidArgument("claimDue needs a limit of at least 1, got \(limit)") }
         return try await database.write("claim due emails") { sql in
+            // INDEXED BY: without statistics SQLite picks messages_state (state, seq) for the IN,
+            // then reads every waiting row and sorts them to keep `limit`: under a backlog each
+            // claim cost as much as the backlog. The partial due index gives the rows in order.
             let due = try sql.run(
                 """
-                SELECT seq FROM messages
+                SELECT seq FROM messages INDEXED BY messages_due
                 WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?
                 ORDER BY next_attempt_at, seq
                 LIMIT ?
@@ -19,15 +22,25 @@ extension OutboxStore {
                 [.time(now), .int(limit)]
             ).map(Records.sequence)
             if due.isEmpty { return [] }
-            let rows = try sql.run(
+            let seqs = due.map { SQLValue.integer(Int64($0)) }
+            try sql.run(
                 """
                 UPDATE messages SET state = 'sending', claimed_at = ?, next_attempt_at = NULL, updated_at = ?
                 WHERE seq IN (\(SQLList.placeholders(due.count)))
-                RETURNING \(Records.messageColumns),
-                    (SELECT content FROM message_bodies WHERE message_bodies.message = messages.id) AS content
                 """,
-                [.time(now), .time(now)] + due.map { SQLValue.integer(Int64($0)) })
-            // RETURNING comes in no promised order; put the batch back in due order.
+                [.time(now), .time(now)] + seqs)
+            // Read back in the same transaction, not through UPDATE ... RETURNING: SQLite runs a
+            // subquery in RETURNING without the index, so fetching each body that way scanned the
+            // whole message_bodies table once per claimed email. A LEFT JOIN keeps an email whose
+            // body row were missing (it reads as empty content, as the subquery's NULL did).
+            let rows = try sql.run(
+                """
+                SELECT \(Records.messageColumns), message_bodies.content AS content
+                FROM messages LEFT JOIN message_bodies ON message_bodies.message = messages.id
+                WHERE messages.seq IN (\(SQLList.placeholders(due.count)))
+                """,
+                seqs)
+            // The rows come in no promised order; put the batch back in due order.
             let position = Dictionary(uniqueKeysWithValues: due.enumerated().map { ($0.element, $0.offset) })
             return try rows
                 .map { row in
@@ -70,7 +83,7 @@ extension OutboxStore {
     public func nextDueDate() async throws -> Date? {
         try await database.read("find the next due email") { sql in
             let rows = try sql.run(
-                "SELECT MIN(next_attempt_at) AS due FROM messages WHERE state IN ('queued', 'deferred')")
+                "SELECT MIN(next_attempt_at) AS due FROM messages INDEXED BY messages_due WHERE state IN ('queued', 'deferred')")
             guard let row = rows.first else { return nil }
             return try RowReader(row: row, table: "messages").optionalDate("due")
         }

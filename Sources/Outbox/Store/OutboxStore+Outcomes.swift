@@ -7,25 +7,57 @@ extension OutboxStore {
     /// that claims ahead may start an attempt a while after its claim).
     @discardableResult
     public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try await outcomes.run(OutcomeJob(
-            id: id, outcome: .sent, error: nil, reply: reply, provider: provider, startedAt: startedAt, now: now,
-            state: .sent, nextAttemptAt: nil, action: "record a successful delivery of"))
+        try await readBack(id, outcomes.run(sentJob(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     /// A transient failure: appends the attempt and waits until `nextAttemptAt` (from `RetryPolicy`).
     @discardableResult
     public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try await outcomes.run(OutcomeJob(
-            id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
-            state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer"))
+        try await readBack(id, outcomes.run(deferredJob(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
     @discardableResult
     public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try await outcomes.run(OutcomeJob(
+        try await readBack(id, outcomes.run(failedJob(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: true)))
+    }
+
+    /// `recordSent`, `recordDeferred` and `recordFailed` for a caller that only needs the outcome
+    /// on disk (the outbox worker): the same transaction and checks, without reading the updated
+    /// row back (a RETURNING of every column and its parsing, per email).
+    package func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+        _ = try await outcomes.run(sentJob(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: false))
+    }
+
+    package func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+        _ = try await outcomes.run(deferredJob(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: false))
+    }
+
+    package func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+        _ = try await outcomes.run(failedJob(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: false))
+    }
+
+    private func sentJob(_ id: String, reply: ServerReply, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> OutcomeJob {
+        OutcomeJob(
+            id: id, outcome: .sent, error: nil, reply: reply, provider: provider, startedAt: startedAt, now: now,
+            state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: readBack)
+    }
+
+    private func deferredJob(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> OutcomeJob {
+        OutcomeJob(
+            id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
+            state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer", readBack: readBack)
+    }
+
+    private func failedJob(_ id: String, error: DeliveryError, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> OutcomeJob {
+        OutcomeJob(
             id: id, outcome: .failed, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
-            state: .failed, nextAttemptAt: nil, action: "record a failed delivery of"))
+            state: .failed, nextAttemptAt: nil, action: "record a failed delivery of", readBack: readBack)
+    }
+
+    private func readBack(_ id: String, _ record: MessageRecord?) throws -> MessageRecord {
+        guard let record else { throw OutboxError.notFound(id: id) }
+        return record
     }
 
     struct OutcomeJob: Sendable {
@@ -39,11 +71,13 @@ extension OutboxStore {
         var state: MessageState
         var nextAttemptAt: Date?
         var action: String
+        /// Whether the caller gets the updated record; nil is recorded for it otherwise.
+        var readBack: Bool
     }
 
     /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);
     /// if that transaction fails, each gets one of its own, so only the bad one fails.
-    static func commitOutcomes(_ jobs: [OutcomeJob], database: OutboxDatabase) async -> [Result<MessageRecord, any Error>] {
+    static func commitOutcomes(_ jobs: [OutcomeJob], database: OutboxDatabase) async -> [Result<MessageRecord?, any Error>] {
         await database.writeBatch("record an attempt", jobs) { jobs, sql in try record(jobs, sql) }
     }
 
@@ -53,7 +87,7 @@ extension OutboxStore {
         var claimedAt: Date?
     }
 
-    private static func record(_ jobs: [OutcomeJob], _ sql: OutboxDatabase.Statements) throws -> [Result<MessageRecord, any Error>] {
+    private static func record(_ jobs: [OutcomeJob], _ sql: OutboxDatabase.Statements) throws -> [Result<MessageRecord?, any Error>] {
         let ids = Array(Set(jobs.map(\.id)))
         var claims: [String: Claim] = [:]
         for row in try sql.run(
@@ -65,7 +99,7 @@ extension OutboxStore {
                 state: try read.state("state"), attempts: try read.int("attempts"), claimedAt: try read.optionalDate("claimed_at"))
         }
 
-        var results = [Result<MessageRecord, any Error>?](repeating: nil, count: jobs.count)
+        var results = [Result<MessageRecord?, any Error>?](repeating: nil, count: jobs.count)
         var accepted: [(index: Int, number: Int, startedAt: Date)] = []
         for (index, job) in jobs.enumerated() {
             guard let claim = claims[job.id] else {
@@ -99,13 +133,15 @@ extension OutboxStore {
                 ]
             })
         // UPDATE ... FROM (VALUES ...): one statement for the whole batch; VALUES names its columns column1...
+        // RETURNING only when a caller wants its record back: the worker's jobs do not.
+        let readBack = accepted.contains { jobs[$0.index].readBack }
         let updated = try sql.run(
             """
             UPDATE messages SET state = v.column2, attempts = v.column3, next_attempt_at = v.column4, claimed_at = NULL,
                                 last_error = v.column5, sent_at = v.column6, provider = v.column7, updated_at = v.column8
             FROM (VALUES \(SQLList.rows(accepted.count, "(?, ?, ?, ?, ?, ?, ?, ?)"))) AS v
             WHERE messages.id = v.column1
-            RETURNING \(Records.messageColumns)
+            \(readBack ? "RETURNING \(Records.messageColumns)" : "")
             """,
             accepted.flatMap { entry -> [SQLValue] in
                 let job = jobs[entry.index]
@@ -120,8 +156,12 @@ extension OutboxStore {
             records[record.id] = record
         }
         for entry in accepted {
-            let id = jobs[entry.index].id
-            guard let record = records[id] else { throw OutboxError.notFound(id: id) }
+            let job = jobs[entry.index]
+            guard job.readBack else {
+                results[entry.index] = .success(nil)
+                continue
+            }
+            guard let record = records[job.id] else { throw OutboxError.notFound(id: job.id) }
             results[entry.index] = .success(record)
         }
         return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) }

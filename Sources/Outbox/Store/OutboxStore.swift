@@ -17,7 +17,7 @@ public final class OutboxStore: Sendable {
     /// Accepted emails waiting for the next commit, many HTTP requests to one fsync.
     let enqueues: GroupCommit<EnqueueJob, EnqueueResult>
     /// Finished attempts waiting for the next commit, many deliveries to one fsync.
-    let outcomes: GroupCommit<OutcomeJob, MessageRecord>
+    let outcomes: GroupCommit<OutcomeJob, MessageRecord?>
 
     /// Jobs per group commit at most: bounds a statement's parameters (SQLite allows 32 766; a
     /// row takes at most 12) and how long one transaction holds the writer.

@@ -33,7 +33,14 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
     private var probe: EventLoopPromise<Void>?
     /// Diagnostics only: every reply, the handshake and failures, with timings.
     private let timeline: SMTPSessionTimeline?
+    /// The timeout of the current wait, kept lazily: each command and reply only moves
+    /// `deadline`; the scheduled task, when it fires early, goes off again at the later deadline.
+    /// Scheduling and cancelling a task per command and reply cost more than the rest of the handler.
     private var timer: Scheduled<Void>?
+    private var timerFiresAt: NIODeadline?
+    /// When the current wait times out; nil when nothing is awaited.
+    private var deadline: NIODeadline?
+    private var waitDuration: Duration = .zero
     private var tlsVersion: String?
     private var cipherSuite: String?
     private var serverCertificate: SMTPServerCertificate?
@@ -125,8 +132,7 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        cancelTimer()
         status.update(usable: false)
         let failure = conversation?.connectionClosed()
             ?? SMTPError.connectionLost(configuration, during: isEstablished ? .quit : .greeting)
@@ -277,22 +283,50 @@ final class SMTPSessionHandler: ChannelDuplexHandler {
     }
 
     private func armTimer(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
-        guard let conversation, context.channel.isActive else { return }
+        guard let conversation, context.channel.isActive else {
+            cancelTimer()
+            return
+        }
         let duration: Duration
         switch conversation.wait {
         case .greeting: duration = configuration.timeouts.greeting
         case .command, .tlsHandshake: duration = configuration.timeouts.command
         case .dataCompletion: duration = configuration.timeouts.dataCompletion
-        case .nothing: return
+        case .nothing:
+            // A pending task finds no deadline and does nothing.
+            deadline = nil
+            return
         }
+        let deadline = NIODeadline.now() + TimeAmount(duration)
+        self.deadline = deadline
+        waitDuration = duration
+        if timer != nil, let firesAt = timerFiresAt, firesAt <= deadline { return }
+        timer?.cancel()
+        scheduleTimer(at: deadline, context: context)
+    }
+
+    private func scheduleTimer(at when: NIODeadline, context: ChannelHandlerContext) {
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: TimeAmount(duration)) {
+        timerFiresAt = when
+        timer = context.eventLoop.scheduleTask(deadline: when) {
             let (handler, context) = loopBound.value
-            guard handler.conversation != nil else { return }
-            handler.perform(handler.conversation!.timedOut(after: duration), context: context)
+            handler.timer = nil
+            handler.timerFiresAt = nil
+            guard let deadline = handler.deadline, handler.conversation != nil else { return }
+            if NIODeadline.now() < deadline {
+                handler.scheduleTimer(at: deadline, context: context)
+                return
+            }
+            handler.deadline = nil
+            handler.perform(handler.conversation!.timedOut(after: handler.waitDuration), context: context)
         }
+    }
+
+    private func cancelTimer() {
+        timer?.cancel()
+        timer = nil
+        timerFiresAt = nil
+        deadline = nil
     }
 
     /// "127.0.0.1:2525", "[::1]:2525".

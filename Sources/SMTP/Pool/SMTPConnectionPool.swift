@@ -33,7 +33,13 @@ public final class SMTPConnectionPool: Sendable {
         /// that window is remembered here and honoured when they arrive.
         var arriving: Set<Int> = []
         var cancelledWhileArriving: Set<Int> = []
+        /// At most one pending timer per connection. It is not moved at each release nor
+        /// cancelled at each lease (under load that was a heap insertion and removal on the event
+        /// loop, inside this lock, per message): when it fires it looks at `idleDeadlines` and
+        /// closes the connection, or goes off again at the later deadline.
         var idleTimers: [Int: Scheduled<Void>] = [:]
+        /// The idle period each connection started last: its state machine token and when it ends.
+        var idleDeadlines: [Int: (token: Int, deadline: NIODeadline)] = [:]
         var nextWaiterID = 1
         var statistics = SMTPPoolStatistics()
         var lastConnectionAttempt: SMTPConnectionAttempt?
@@ -104,6 +110,7 @@ public final class SMTPConnectionPool: Sendable {
             let (idle, waiterIDs) = state.machine.shutDown()
             for timer in state.idleTimers.values { timer.cancel() }
             state.idleTimers = [:]
+            state.idleDeadlines = [:]
             let waiters = waiterIDs.compactMap { state.waiting.removeValue(forKey: $0) }
             return (idle, waiters)
         }
@@ -167,10 +174,11 @@ public final class SMTPConnectionPool: Sendable {
                     if state.cancelledWhileArriving.remove(waiter) != nil { return (.cancelled, []) }
                     let (result, discard) = state.machine.lease(waiter: waiter, isUsable: { $0.isUsable })
                     state.statistics.staleConnectionsReplaced += discard.count
-                    for entry in discard { state.idleTimers.removeValue(forKey: entry.id)?.cancel() }
+                    for entry in discard { Self.forgetIdleTimer(entry.id, in: &state) }
                     switch result {
                     case .granted(let grant):
-                        if case .use(let entry) = grant { state.idleTimers.removeValue(forKey: entry.id)?.cancel() }
+                        // A leased connection's timer stays: it finds the idle period it was set
+                        // for over (a stale token) and lets the next release set it again.
                         return (.pool(grant), discard)
                     case .wait:
                         state.waiting[waiter] = continuation
@@ -201,14 +209,15 @@ public final class SMTPConnectionPool: Sendable {
         let (actions, wakeup) = state.withLock { state in
             let actions = state.machine.release(entry, reusable: reusable)
             if let (entryID, token) = actions.startIdleTimer {
+                let deadline = NIODeadline.now() + idleTimeout
+                state.idleDeadlines[entryID] = (token, deadline)
                 // Under the lock, so that a lease of this connection cannot come between putting it
                 // idle and storing its timer (scheduling only queues the task on the loop).
-                state.idleTimers[entryID]?.cancel()
-                state.idleTimers[entryID] = entry.connection.eventLoop.scheduleTask(in: idleTimeout) { [weak self] in
-                    guard let self else { return }
-                    self.idleTimerFired(entryID: entryID, token: token)
+                if state.idleTimers[entryID] == nil {
+                    state.idleTimers[entryID] = scheduleIdleTimer(entryID: entryID, at: deadline, on: entry.connection.eventLoop)
                 }
             }
+            if actions.close != nil { Self.forgetIdleTimer(entry.id, in: &state) }
             return (actions, Self.takeWaiter(actions.wakeup, from: &state))
         }
         if let connection = actions.close {
@@ -217,11 +226,26 @@ public final class SMTPConnectionPool: Sendable {
         Self.resume(wakeup)
     }
 
-    private func idleTimerFired(entryID: Int, token: Int) {
-        let connection = state.withLock { state in
+    private func scheduleIdleTimer(entryID: Int, at deadline: NIODeadline, on eventLoop: any EventLoop) -> Scheduled<Void> {
+        eventLoop.scheduleTask(deadline: deadline) { [weak self] in
+            guard let self else { return }
+            self.idleTimerFired(entryID: entryID, eventLoop: eventLoop)
+        }
+    }
+
+    private func idleTimerFired(entryID: Int, eventLoop: any EventLoop) {
+        let connection = state.withLock { state -> SMTPConnection? in
+            state.idleTimers[entryID] = nil
+            guard let (token, deadline) = state.idleDeadlines[entryID] else { return nil }
+            if NIODeadline.now() < deadline {
+                // Used and put back since this timer was set: wait out the new idle period.
+                state.idleTimers[entryID] = scheduleIdleTimer(entryID: entryID, at: deadline, on: eventLoop)
+                return nil
+            }
+            // Nil when the connection is leased again (its next release sets a timer anew).
             let connection = state.machine.idleTimerFired(entryID: entryID, token: token)
             if connection != nil {
-                state.idleTimers.removeValue(forKey: entryID)
+                state.idleDeadlines[entryID] = nil
                 state.statistics.idleConnectionsClosed += 1
             }
             return connection
@@ -235,8 +259,13 @@ public final class SMTPConnectionPool: Sendable {
     /// so that a cancellation cannot slip in between and lose the grant (a leased slot).
     private static func takeWaiter(_ wakeup: Machine.Wakeup?, from state: inout State) -> (CheckedContinuation<Grant, Never>, Machine.Grant)? {
         guard let wakeup, let continuation = state.waiting.removeValue(forKey: wakeup.waiter) else { return nil }
-        if case .use(let entry) = wakeup.grant { state.idleTimers.removeValue(forKey: entry.id)?.cancel() }
         return (continuation, wakeup.grant)
+    }
+
+    /// A connection that is gone (closed, or found dead while idle) needs its timer no more.
+    private static func forgetIdleTimer(_ entryID: Int, in state: inout State) {
+        state.idleTimers.removeValue(forKey: entryID)?.cancel()
+        state.idleDeadlines[entryID] = nil
     }
 
     private static func resume(_ wakeup: (CheckedContinuation<Grant, Never>, Machine.Grant)?) {

@@ -53,6 +53,30 @@ import Testing
         #expect(!log.text.contains("ada@example.org"))
     }
 
+    /// At MAILER_LOG_LEVEL=warning the worker skips the attempt's fields for a delivered email
+    /// (nothing of it is logged), but a failed attempt's line still carries every one of them.
+    @Test func atWarningLevelADeferredAttemptStillCarriesTheAttemptsFields() async throws {
+        let log = CapturedLog(level: .warning)
+        let port = ClosedPort.reserve()
+        try await withService(smtpPort: port, log: log) { client in
+            let (status, _, id) = try await Self.send(client, requestID: "retry-me-1")
+            #expect(status == .accepted)
+            var deferred: [String: Any]?
+            for _ in 0..<500 where deferred == nil {
+                deferred = log.records.first { $0["msg"] as? String == "email deferred" }
+                if deferred == nil { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(deferred?["email_id"] as? String == id)
+            #expect(deferred?["template"] as? String == "verification")
+            #expect(deferred?["attempt"] as? Int == 1)
+            #expect(deferred?["smtp_host"] as? String == "127.0.0.1")
+            #expect(deferred?["request_id"] as? String == "retry-me-1")
+            #expect(deferred?["recipient_domain"] as? String == "example.org")
+            #expect(deferred?["code"] as? String == "ECONNREFUSED")
+        }
+        #expect(!log.records.contains { $0["level"] as? String == "info" })
+    }
+
     @Test func withoutOneOrWithAnUnsafeOneAnIDIsMade() async throws {
         try await withService(smtpPort: ClosedPort.reserve()) { client in
             let (_, made, _) = try await Self.send(client, requestID: nil)

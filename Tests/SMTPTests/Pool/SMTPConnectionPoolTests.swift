@@ -75,6 +75,26 @@ import Testing
         #expect(try await server.waitForMessages(2).map(\.connectionNumber) == [1, 2])
     }
 
+    /// Each use starts the idle period again: a timer set at an earlier release must not close a
+    /// session that was used since, and the session closes a full idle timeout after its last use.
+    @Test func aSessionUsedAgainWithinTheIdleTimeoutStaysOpenUntilIdleThatLong() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let pool = try Self.pool(server, SMTPPoolConfiguration(size: 1, idleTimeout: .milliseconds(400)))
+        let clock = ContinuousClock()
+        var lastUse = clock.now
+        for index in 1...6 {
+            _ = try await pool.send(Self.mail(index), logger: Logger(label: "test"))
+            lastUse = clock.now
+            try await Task.sleep(for: .milliseconds(150))
+        }
+        #expect(pool.statistics.idleConnectionsClosed == 0)
+        #expect(try await C.eventually { pool.statistics.idleConnectionsClosed == 1 }, "closed once idle for the timeout")
+        #expect(clock.now - lastUse >= .milliseconds(400))
+        await pool.close()
+        #expect(try await server.waitForMessages(6).map(\.connectionNumber) == Array(repeating: 1, count: 6))
+    }
+
     /// The most reported bug of peers' pools: the server closed the idle session (its own idle
     /// timeout), and the next message fails instead of going out on a new session.
     @Test(arguments: [true, false])
