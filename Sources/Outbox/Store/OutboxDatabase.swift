@@ -45,7 +45,10 @@ final class OutboxDatabase: Sendable {
     func execute(_ sql: String, _ binds: [SQLValue] = []) async throws -> [SQLRow] {
         let connection = connection
         do {
-            return try await thread.runIfActive { try connection.run(sql, binds) }
+            return try await thread.runIfActive {
+                try connection.commit(.disk)
+                return try connection.run(sql, binds)
+            }
         } catch let error as SQLiteResultError {
             let failure = SQLiteFailure(error)
             throw OutboxError.storage(path: path, operation: sql, reason: failure.reason, hint: failure.hint)
@@ -57,8 +60,10 @@ final class OutboxDatabase: Sendable {
     /// BEGIN IMMEDIATE takes the write lock before the first read, so two connections that both
     /// read-then-update (claims, idempotency checks) queue behind each other instead of both reading
     /// the same rows.
-    func write<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Statements) throws -> T) async throws -> T {
-        try await transaction(operation, begin: "BEGIN IMMEDIATE", body)
+    func write<T: Sendable>(
+        _ operation: String, durability: CommitDurability = .disk, _ body: @escaping @Sendable (Statements) throws -> T
+    ) async throws -> T {
+        try await transaction(operation, begin: "BEGIN IMMEDIATE", durability: durability, body)
     }
 
     /// Runs `body` on all `jobs` in one write transaction (a group commit); if that transaction
@@ -68,14 +73,14 @@ final class OutboxDatabase: Sendable {
     /// only repeat for every job, each after its own wait, so all jobs get it at once.
     /// `body` answers one result per job, in order.
     func writeBatch<Job: Sendable, Output: Sendable>(
-        _ operation: String, _ jobs: [Job],
+        _ operation: String, _ jobs: [Job], durability: CommitDurability = .disk,
         _ body: @escaping @Sendable ([Job], Statements) throws -> [Result<Output, any Error>]
     ) async -> [Result<Output, any Error>] {
         let path = path
         do {
             return try await thread.runIfActive {
                 do {
-                    return try self.rawTransaction(begin: "BEGIN IMMEDIATE") { sql in try body(jobs, sql) }
+                    return try self.rawTransaction(begin: "BEGIN IMMEDIATE", durability: durability) { sql in try body(jobs, sql) }
                 } catch {
                     let failure = Self.storageError(error, path: path, operation: operation)
                     if jobs.count == 1 || SQLiteFailure.affectsEveryStatement(error) {
@@ -85,7 +90,7 @@ final class OutboxDatabase: Sendable {
                 // Still on the database thread: the retries one by one cannot be overtaken either.
                 return jobs.map { job in
                     do {
-                        return try self.rawTransaction(begin: "BEGIN IMMEDIATE") { sql in
+                        return try self.rawTransaction(begin: "BEGIN IMMEDIATE", durability: durability) { sql in
                             try body([job], sql)
                         }[0]
                     } catch {
@@ -100,15 +105,15 @@ final class OutboxDatabase: Sendable {
 
     /// Runs `body` in a read transaction, so its statements see one consistent snapshot.
     func read<T: Sendable>(_ operation: String, _ body: @escaping @Sendable (Statements) throws -> T) async throws -> T {
-        try await transaction(operation, begin: "BEGIN DEFERRED", body)
+        try await transaction(operation, begin: "BEGIN DEFERRED", durability: .disk, body)
     }
 
     private func transaction<T: Sendable>(
-        _ operation: String, begin: String, _ body: @escaping @Sendable (Statements) throws -> T
+        _ operation: String, begin: String, durability: CommitDurability, _ body: @escaping @Sendable (Statements) throws -> T
     ) async throws -> T {
         do {
             return try await thread.runIfActive {
-                try self.rawTransaction(begin: begin, body)
+                try self.rawTransaction(begin: begin, durability: durability, body)
             }
         } catch {
             throw Self.storageError(error, path: path, operation: operation)
@@ -117,7 +122,8 @@ final class OutboxDatabase: Sendable {
 
     /// A transaction on the database thread; SQLite's errors are thrown as they are, for callers
     /// that tell them apart.
-    private func rawTransaction<T>(begin: String, _ body: (Statements) throws -> T) throws -> T {
+    private func rawTransaction<T>(begin: String, durability: CommitDurability, _ body: (Statements) throws -> T) throws -> T {
+        try connection.commit(durability)
         try connection.run(begin)
         do {
             let result = try body(Statements(connection: connection))

@@ -8,7 +8,7 @@ extension OutboxStore {
     /// claimers — tasks on this store, other stores, other processes — never get the same email.
     public func claimDue(now: Date = Date(), limit: Int) async throws -> [ClaimedMessage] {
         guard limit > 0 else { throw OutboxError.invalidArgument("claimDue needs a limit of at least 1, got \(limit)") }
-        return try await database.write("claim due emails") { sql in
+        return try await database.write("claim due emails", durability: .operatingSystem) { sql in
             // INDEXED BY: without statistics SQLite picks messages_state (state, seq) for the IN,
             // then reads every waiting row and sorts them to keep `limit`: under a backlog each
             // claim cost as much as the backlog. The partial due index gives the rows in order.
@@ -65,7 +65,7 @@ extension OutboxStore {
         // Chunks keep each statement under SQLite's limit on bound parameters.
         for start in stride(from: 0, to: ids.count, by: Self.maximumBatch) {
             let chunk = Array(ids[start..<min(start + Self.maximumBatch, ids.count)])
-            released += try await database.write("put claimed emails back in the queue") { sql in
+            released += try await database.write("put claimed emails back in the queue", durability: .operatingSystem) { sql in
                 try sql.run(
                     """
                     UPDATE messages SET state = 'queued', next_attempt_at = ?, claimed_at = NULL, updated_at = ?

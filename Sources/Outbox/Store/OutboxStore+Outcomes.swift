@@ -78,7 +78,7 @@ extension OutboxStore {
     /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);
     /// if that transaction fails, each gets one of its own, so only the bad one fails.
     static func commitOutcomes(_ jobs: [OutcomeJob], database: OutboxDatabase) async -> [Result<MessageRecord?, any Error>] {
-        await database.writeBatch("record an attempt", jobs) { jobs, sql in try record(jobs, sql) }
+        await database.writeBatch("record an attempt", jobs, durability: .operatingSystem) { jobs, sql in try record(jobs, sql) }
     }
 
     private struct Claim {

@@ -2,10 +2,13 @@ import Foundation
 
 /// Durable storage and scheduling state of outgoing emails, in one SQLite file.
 ///
-/// Every method is one transaction: when it returns, what it did is on disk (WAL with
-/// `synchronous=FULL` survives a power cut), and when it throws, nothing of it happened.
+/// Every method is one transaction: when it returns, what it did is committed, and when it throws,
+/// nothing of it happened. An enqueue, an operator's change and the probe are on disk when they
+/// return (WAL with `synchronous=FULL` survives a power cut). Claims and attempt records survive the
+/// process dying but wait for the next fsync to survive a power cut (`CommitDurability`): losing
+/// one only sends an email again, never loses it, and delivery does not pay an fsync per batch.
 /// Enqueues and attempt records that arrive together share a transaction (group commit), which
-/// keeps that promise for each caller while paying one fsync per batch.
+/// keeps that promise for each caller while paying one commit per batch.
 /// Several stores may open the same file, in one process or several; claims stay exclusive.
 public final class OutboxStore: Sendable {
     /// Where the file lives unless MAILER_DATA_DIR says otherwise.
