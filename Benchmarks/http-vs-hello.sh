@@ -16,7 +16,9 @@
 #   --no-build        use the mailer and http-hello already built in release
 #
 # The mailer runs with a bearer token (MAILER_API_TOKENS), which wrk sends to both servers.
-# Prints per run requests/s, p50 and p99 latency (wrk --latency, via http-verification.lua);
+# Prints per run requests/s, p50 and p99 latency (wrk --latency, via http-verification.lua), and
+# the server's CPU time per request during the run (from /proc/PID/stat; for the mailer this
+# includes the deliveries made during the run), which other load on the machine moves far less;
 # after every mailer run it waits until the outbox is drained (GET /v1/queue/stats until
 # queued + deferred + sending == 0) and prints delivered msgs/s = emails sent / seconds from the
 # start of the run to drained, cross-checked with smtp-sink's message counter; then the medians,
@@ -189,6 +191,12 @@ drain_check() {
     printf "%.1f %d %.2f %s\n", n/(b-a), n, b-e, (p >= 100 && b > e) ? sprintf("%.1f", p/(b-e)) : "n/a" }'
 }
 
+# cpu_ticks PID: user + system CPU time of the process so far, in clock ticks (/proc/PID/stat).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# us_per_request TICKS REQUESTS: CPU microseconds per request, a figure other load on the machine
+# changes far less than requests/s (it does not count time spent waiting for a core).
+us_per_request() { awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.0f", t * 1e6 / hz / n}'; }
+
 us_ms() { awk -v u="$1" 'BEGIN{printf "%.2f", u/1000}'; }
 median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "nan"; exit}; if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'; }
 
@@ -206,31 +214,37 @@ if [ "$WARMUP" -gt 0 ]; then
   echo "warm-up done (${WARMUP}s each, $(kv wrk_requests "$WORK/warm.out") emails through the mailer)"
 fi
 
-HELLO_RPS=(); MAILER_RPS=(); MAILER_P50=(); MAILER_P99=(); HELLO_P50=(); HELLO_P99=(); DELIVERED=()
+HELLO_CPU=(); MAILER_CPU=(); HELLO_RPS=(); MAILER_RPS=(); MAILER_P50=(); MAILER_P99=(); HELLO_P50=(); HELLO_P99=(); DELIVERED=()
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then order=(hello mailer); else order=(mailer hello); fi
   for what in "${order[@]}"; do
     case $what in
       hello)
+        c0=$(cpu_ticks "$HELLO_PID")
         run_wrk "$HELLO_PORT" "$DURATION" "$WORK/hello.out"
+        cpu=$(us_per_request $(( $(cpu_ticks "$HELLO_PID") - c0 )) "$(kv wrk_requests "$WORK/hello.out")")
+        HELLO_CPU+=("$cpu")
         rps=$(kv wrk_rps "$WORK/hello.out"); p50=$(us_ms "$(kv wrk_p50_us "$WORK/hello.out")"); p99=$(us_ms "$(kv wrk_p99_us "$WORK/hello.out")")
         HELLO_RPS+=("$rps"); HELLO_P50+=("$p50"); HELLO_P99+=("$p99")
-        printf 'round %d hello : %9s req/s  p50 %6s ms  p99 %6s ms  (%s requests, load %s)\n' \
-          "$round" "$rps" "$p50" "$p99" "$(kv wrk_requests "$WORK/hello.out")" "$(cut -d' ' -f1 /proc/loadavg)"
+        printf 'round %d hello : %9s req/s  p50 %6s ms  p99 %6s ms  %4s µs CPU/request  (%s requests, load %s)\n' \
+          "$round" "$rps" "$p50" "$p99" "$cpu" "$(kv wrk_requests "$WORK/hello.out")" "$(cut -d' ' -f1 /proc/loadavg)"
         ;;
       mailer)
         read -r _ sent0 _ total0 <<<"$(stats)"; sink0=$(sink_messages)
         t0=$EPOCHREALTIME
+        c0=$(cpu_ticks "$MAILER_PID")
         run_wrk "$MAILER_PORT" "$DURATION" "$WORK/mailer.out"
         tend=$EPOCHREALTIME
+        c1=$(cpu_ticks "$MAILER_PID")
         read -r pending_end _ _ _ <<<"$(stats)"
         requests=$(kv wrk_requests "$WORK/mailer.out")
         read -r delivered sent drain_s backlog_rate <<<"$(drain_check "$sent0" "$total0" "$sink0" "$t0" "$requests" "$tend" "$pending_end")" || exit 1
         [ -n "$delivered" ] || exit 1
         rps=$(kv wrk_rps "$WORK/mailer.out"); p50=$(us_ms "$(kv wrk_p50_us "$WORK/mailer.out")"); p99=$(us_ms "$(kv wrk_p99_us "$WORK/mailer.out")")
-        MAILER_RPS+=("$rps"); MAILER_P50+=("$p50"); MAILER_P99+=("$p99"); DELIVERED+=("$delivered")
-        printf 'round %d mailer: %9s req/s  p50 %6s ms  p99 %6s ms  (%s requests, load %s)\n' \
-          "$round" "$rps" "$p50" "$p99" "$requests" "$(cut -d' ' -f1 /proc/loadavg)"
+        cpu=$(us_per_request $((c1 - c0)) "$requests")
+        MAILER_RPS+=("$rps"); MAILER_P50+=("$p50"); MAILER_P99+=("$p99"); DELIVERED+=("$delivered"); MAILER_CPU+=("$cpu")
+        printf 'round %d mailer: %9s req/s  p50 %6s ms  p99 %6s ms  %4s µs CPU/request  (%s requests, load %s)\n' \
+          "$round" "$rps" "$p50" "$p99" "$cpu" "$requests" "$(cut -d' ' -f1 /proc/loadavg)"
         printf '         delivered %s msgs/s (%s sent, = smtp-sink count; queue %s at the end of the load, drained %ss later; backlog drain rate %s msgs/s)\n' \
           "$delivered" "$sent" "$pending_end" "$drain_s" "$backlog_rate"
         ;;
@@ -240,8 +254,8 @@ done
 
 m_hello=$(printf '%s\n' "${HELLO_RPS[@]}" | median)
 m_mailer=$(printf '%s\n' "${MAILER_RPS[@]}" | median)
-echo "median hello_req_per_s=$m_hello p50_ms=$(printf '%s\n' "${HELLO_P50[@]}" | median) p99_ms=$(printf '%s\n' "${HELLO_P99[@]}" | median)"
-echo "median mailer_req_per_s=$m_mailer p50_ms=$(printf '%s\n' "${MAILER_P50[@]}" | median) p99_ms=$(printf '%s\n' "${MAILER_P99[@]}" | median)"
+echo "median hello_req_per_s=$m_hello p50_ms=$(printf '%s\n' "${HELLO_P50[@]}" | median) p99_ms=$(printf '%s\n' "${HELLO_P99[@]}" | median) cpu_us_per_req=$(printf '%s\n' "${HELLO_CPU[@]}" | median)"
+echo "median mailer_req_per_s=$m_mailer p50_ms=$(printf '%s\n' "${MAILER_P50[@]}" | median) p99_ms=$(printf '%s\n' "${MAILER_P99[@]}" | median) cpu_us_per_req=$(printf '%s\n' "${MAILER_CPU[@]}" | median)"
 m_delivered=$(printf '%s\n' "${DELIVERED[@]}" | median)
 echo "median delivered_msgs_per_s=$m_delivered"
 echo "smtp-sink counted $(sink_messages) messages in all, as many as the outbox sent"
