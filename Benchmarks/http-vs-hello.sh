@@ -137,19 +137,32 @@ wait_port "$MAILER_PORT" "$MAILER_PID" "mailer serve" "$WORK/mailer.log"
 
 # stats -> "pending sent failed total" from GET /v1/queue/stats (pending = queued+deferred+sending)
 stats() { QUEUE_STATS_TOKEN="$BENCH_API_TOKEN" "$PY" "$ROOT/scripts/lib/queue-stats.py" "$MAILER_PORT"; }
-# wait_drained: poll every 20 ms until nothing is pending (at most 300 s); prints "EPOCH sent failed total"
+# wait_drained: poll GET /metrics every 20 ms until its mailer_queue_depth gauges (queued, deferred,
+# sending) are all 0 (at most 300 s), then GET /v1/queue/stats once; prints "EPOCH sent failed total".
+# The gauges count waiting rows only (an index range); /v1/queue/stats counts the whole table and
+# today's attempts, which at 50 polls a second would slow the very drain it measures.
 DRAIN_PY='
-import json, os, sys, time, urllib.request
-request = urllib.request.Request("http://127.0.0.1:%s/v1/queue/stats" % sys.argv[1], headers={"Authorization": "Bearer " + os.environ["BENCH_API_TOKEN"]})
+import json, os, re, sys, time, urllib.request
+port = sys.argv[1]
+metrics = urllib.request.Request("http://127.0.0.1:%s/metrics" % port)
+stats = urllib.request.Request("http://127.0.0.1:%s/v1/queue/stats" % port, headers={"Authorization": "Bearer " + os.environ["BENCH_API_TOKEN"]})
+depth = re.compile(r"^mailer_queue_depth\{[^}]*\}\s+([0-9.e+]+)", re.M)
 deadline = time.time() + 300
 while True:
-    s = json.load(urllib.request.urlopen(request, timeout=10))["counts"]
+    text = urllib.request.urlopen(metrics, timeout=10).read().decode()
     now = time.time()
-    if s["queued"] + s["deferred"] + s["sending"] == 0:
-        print("%.6f %d %d %d" % (now, s["sent"], s["failed"], sum(s.values()))); break
+    waiting = [float(v) for v in depth.findall(text)]
+    if not waiting:
+        print("no mailer_queue_depth in GET /metrics", file=sys.stderr); sys.exit(1)
+    if sum(waiting) == 0:
+        break
     if now > deadline:
-        print("queue not drained after 300 s: %s" % s, file=sys.stderr); sys.exit(1)
+        print("queue not drained after 300 s: %s waiting" % sum(waiting), file=sys.stderr); sys.exit(1)
     time.sleep(0.02)
+s = json.load(urllib.request.urlopen(stats, timeout=10))["counts"]
+if s["queued"] + s["deferred"] + s["sending"] != 0:
+    print("GET /metrics said drained, GET /v1/queue/stats says %s" % s, file=sys.stderr); sys.exit(1)
+print("%.6f %d %d %d" % (now, s["sent"], s["failed"], sum(s.values())))
 '
 
 kv() { sed -n "s/^$1=\([0-9.]*\)$/\1/p" "$2" | tail -1; }
