@@ -11,7 +11,7 @@ import VaporCSQLite
 final class SQLiteHandle: @unchecked Sendable {
     private var handle: OpaquePointer?
     private var statements: [String: PreparedStatement] = [:]
-    /// The `PRAGMA synchronous` level last set through `commit(_:)`; nil until then.
+    /// The `PRAGMA synchronous` level last set through `setCommitDurability(_:)`; nil until then.
     var commitDurability: CommitDurability?
 
     /// Prepared statements kept at most; beyond it the cache starts afresh. Batches of 1…256 jobs

@@ -46,7 +46,7 @@ final class OutboxDatabase: Sendable {
         let connection = connection
         do {
             return try await thread.runIfActive {
-                try connection.commit(.disk)
+                try connection.setCommitDurability(.disk)
                 return try connection.run(sql, binds)
             }
         } catch let error as SQLiteResultError {
@@ -123,7 +123,7 @@ final class OutboxDatabase: Sendable {
     /// A transaction on the database thread; SQLite's errors are thrown as they are, for callers
     /// that tell them apart.
     private func rawTransaction<T>(begin: String, durability: CommitDurability, _ body: (Statements) throws -> T) throws -> T {
-        try connection.commit(durability)
+        try connection.setCommitDurability(durability)
         try connection.run(begin)
         do {
             let result = try body(Statements(connection: connection))
