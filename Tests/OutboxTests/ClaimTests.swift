@@ -22,6 +22,23 @@ import Testing
         }
     }
 
+    @Test func aByteBudgetCutsTheBatchButTheFirstEmailAlwaysComes() async throws {
+        try await withStore { store in
+            let kilobytes = { (count: Int) in [UInt8](repeating: UInt8(ascii: "a"), count: count * 1024) }
+            for (index, size) in [3, 3, 3, 10, 1].enumerated() {
+                try await enqueued(store, sampleMessage(id: "m\(index)", content: kilobytes(size)), now: t0 + Double(index))
+            }
+            // 3 + 3 = 6 KiB fit in 7; the third would make 9.
+            #expect(try await store.claimDue(now: t0 + 10, limit: 10, maximumBytes: 7 * 1024).map(\.id) == ["m0", "m1"])
+            // Larger than the budget alone: it comes all the same, or it would never be sent.
+            #expect(try await store.claimDue(now: t0 + 10, limit: 10, maximumBytes: 1024).map(\.id) == ["m2"])
+            #expect(try await store.claimDue(now: t0 + 10, limit: 10, maximumBytes: 1024).map(\.id) == ["m3"])
+            let last = try await store.claimDue(now: t0 + 10, limit: 10, maximumBytes: 1 << 20)
+            #expect(last.map(\.id) == ["m4"])
+            #expect(last.first?.content == kilobytes(1))
+        }
+    }
+
     @Test func fourStoresClaimingFrom200EmailsGetEachExactlyOnce() async throws {
         let path = temporaryDatabasePath()
         try await withStore(path: path) { store in

@@ -41,9 +41,10 @@ public final class OutboxWorker: Service, Sendable {
 
     static let claimAheadFactor = 16
 
-    /// Sent emails whose outcome waits for its commit, at most. Sends go on while outcomes are
-    /// being committed (so a commit's fsync does not stall the connections), but not without bound:
-    /// when the outbox cannot write, each of these becomes a duplicate after the next restart.
+    /// Sent emails whose outcome waits for its commit, at most. Sends go on while outcomes wait
+    /// for the outbox's thread (behind an enqueue's fsync or a claim, a few milliseconds under
+    /// load), so that the connections do not stall, but not without bound: when the outbox cannot
+    /// write, each of these becomes a duplicate after the next restart.
     var pendingRecordLimit: Int { sendSlots * 4 }
     /// How long delivery waits after the outbox failed to record an attempt (disk full, I/O error).
     static let recordFailurePause: Duration = .seconds(5)
@@ -118,7 +119,10 @@ public final class OutboxWorker: Service, Sendable {
     }
 
     /// The delivery loop: claims due emails ahead (`claimLimit`), starts at most `sendSlots`
-    /// attempts at once, and looks at the outbox again when the emails claimed ahead run low.
+    /// attempts at once, and claims more while the emails claimed ahead are still going out.
+    ///
+    /// The claim runs in a task of its own: it waits for the outbox's thread (behind the enqueues'
+    /// commits under load), and the connections must not stand idle meanwhile.
     private func deliver() async {
         // Emails queued before the start (or by another process) are due without a ring.
         signal.ring()
@@ -129,6 +133,7 @@ public final class OutboxWorker: Service, Sendable {
             var sending = 0
             var unrecorded = 0
             var moreDue = true
+            var claiming = false
             var stopping = false
             var pausedUntil: ContinuousClock.Instant?
             var timer: Task<Void, Never>?
@@ -137,6 +142,31 @@ public final class OutboxWorker: Service, Sendable {
                 sending -= events.sendsFinished
                 unrecorded -= events.attemptsFinished
                 if events.doorbell || events.due { moreDue = true }
+                if let result = events.claim {
+                    claiming = false
+                    switch result {
+                    case .claimed(let messages, let exhausted, let nextDue):
+                        if stopping {
+                            await release(messages)
+                        } else {
+                            claimedAhead.removeFirst(next)
+                            next = 0
+                            claimedAhead += messages
+                            if !exhausted {
+                                moreDue = true
+                            } else if !moreDue {
+                                // Nothing rang while the claim ran: sleep until the next due email.
+                                timer?.cancel()
+                                timer = schedule(after: Self.delay(until: nextDue))
+                            }
+                        }
+                    case .failed(let error):
+                        logger.error("outbox unreadable; retrying in 5 s", metadata: ["error": "\(error)"])
+                        moreDue = false
+                        timer?.cancel()
+                        timer = schedule(after: .seconds(5))
+                    }
+                }
                 if events.shutdown && !stopping {
                     stopping = true
                     timer?.cancel()
@@ -145,7 +175,7 @@ public final class OutboxWorker: Service, Sendable {
                     next = 0
                 }
                 if stopping {
-                    if unrecorded == 0 { break }
+                    if unrecorded == 0 && !claiming { break }
                     continue
                 }
                 if events.recordsFailed > 0 {
@@ -164,26 +194,6 @@ public final class OutboxWorker: Service, Sendable {
                     pausedUntil = nil
                     moreDue = true
                 }
-                let waiting = claimedAhead.count - next
-                let room = claimLimit - waiting - unrecorded
-                if moreDue && waiting < sendSlots && room > 0 {
-                    do {
-                        let claimed = try await store.claimDue(limit: room)
-                        claimedAhead.removeFirst(next)
-                        next = 0
-                        claimedAhead += claimed
-                        moreDue = claimed.count == room
-                        if !moreDue {
-                            timer?.cancel()
-                            timer = await scheduleNextDue()
-                        }
-                    } catch {
-                        logger.error("outbox unreadable; retrying in 5 s", metadata: ["error": "\(error)"])
-                        moreDue = false
-                        timer?.cancel()
-                        timer = schedule(after: .seconds(5))
-                    }
-                }
                 while sending < sendSlots && next < claimedAhead.count && unrecorded - sending < pendingRecordLimit {
                     let message = claimedAhead[next]
                     next += 1
@@ -195,8 +205,48 @@ public final class OutboxWorker: Service, Sendable {
                         self.signal.attemptFinished()
                     }
                 }
+                let waiting = claimedAhead.count - next
+                let room = claimLimit - waiting - unrecorded
+                if moreDue && !claiming && waiting < claimLowWater && room > 0 {
+                    let waitingBytes = claimedAhead[next...].reduce(0) { $0 + $1.content.count }
+                    if waitingBytes < Self.claimAheadBytes / 2 {
+                        claiming = true
+                        // A ring from now on means more may be due than this claim sees.
+                        moreDue = false
+                        let budget = Self.claimAheadBytes - waitingBytes
+                        group.addTask {
+                            self.signal.claimFinished(await self.claim(limit: room, maximumBytes: budget))
+                        }
+                    }
+                }
             }
             timer?.cancel()
+        }
+    }
+
+    /// Bytes of emails claimed ahead, at most (beyond the first of a claim): they wait in memory,
+    /// and with attachments (up to MAILER_MAX_MESSAGE_BYTES each) `claimLimit` emails could be
+    /// gigabytes.
+    static let claimAheadBytes = 32 << 20
+
+    /// Claims again once fewer than this many emails wait for a connection: early enough that
+    /// the claim is back before the connections run out of work.
+    var claimLowWater: Int { max(sendSlots, claimLimit / 2) }
+
+    /// Up to `limit` due emails of at most `maximumBytes` together (the first always comes); when
+    /// fewer came, also when the next one is due.
+    private func claim(limit: Int, maximumBytes: Int) async -> WorkerSignal.ClaimResult {
+        do {
+            let claimed = try await store.claimDue(limit: limit, maximumBytes: maximumBytes)
+            let bytes = claimed.reduce(0) { $0 + $1.content.count }
+            // Cut short by the byte budget rather than by what is due: look again (at worst once for nothing).
+            if claimed.count == limit || (!claimed.isEmpty && bytes > maximumBytes / 2) {
+                return .claimed(claimed, exhausted: false, nextDue: nil)
+            }
+            let nextDue = (try? await store.nextDueDate()) ?? nil
+            return .claimed(claimed, exhausted: true, nextDue: nextDue)
+        } catch {
+            return .failed("\(error)")
         }
     }
 
@@ -213,12 +263,11 @@ public final class OutboxWorker: Service, Sendable {
         }
     }
 
-    /// A timer event at the next due time, at most a minute away (a flush or a second process may
-    /// change the schedule in the meantime).
-    private func scheduleNextDue() async -> Task<Void, Never>? {
-        let next = (try? await store.nextDueDate()) ?? nil
-        let delay = next.map { max(0, min($0.timeIntervalSinceNow, 60)) } ?? 60
-        return schedule(after: .milliseconds(Int64(delay * 1000) + 5))
+    /// Until the next due time, at most a minute (a flush or a second process may change the
+    /// schedule in the meantime).
+    static func delay(until next: Date?) -> Duration {
+        let seconds = next.map { max(0, min($0.timeIntervalSinceNow, 60)) } ?? 60
+        return .milliseconds(Int64(seconds * 1000) + 5)
     }
 
     private func schedule(after delay: Duration) -> Task<Void, Never> {

@@ -1,3 +1,5 @@
+import Foundation
+import Outbox
 import Synchronization
 
 /// What happened since the delivery loop last looked, gathered into one wake-up.
@@ -5,6 +7,13 @@ import Synchronization
 /// Under load every accepted email rings the doorbell; an `AsyncStream` would make the loop claim
 /// once per ring, while this folds any number of rings into one look at the outbox.
 final class WorkerSignal: Sendable {
+    /// What a claim found, for the loop that asked.
+    enum ClaimResult: Sendable {
+        /// `exhausted`: fewer than asked for were due; `nextDue`: when the next waiting email is.
+        case claimed([ClaimedMessage], exhausted: Bool, nextDue: Date?)
+        case failed(String)
+    }
+
     struct Events: Sendable {
         /// New or newly due emails (an enqueue, a retry, a flush).
         var doorbell = false
@@ -17,8 +26,12 @@ final class WorkerSignal: Sendable {
         var attemptsFinished = 0
         /// Attempts whose outcome the outbox could not record (counted in `attemptsFinished` too).
         var recordsFailed = 0
+        /// The claim under way is back (there is one at a time).
+        var claim: ClaimResult?
 
-        var isEmpty: Bool { !doorbell && !due && !shutdown && sendsFinished == 0 && attemptsFinished == 0 && recordsFailed == 0 }
+        var isEmpty: Bool {
+            !doorbell && !due && !shutdown && sendsFinished == 0 && attemptsFinished == 0 && recordsFailed == 0 && claim == nil
+        }
     }
 
     private struct State {
@@ -34,6 +47,7 @@ final class WorkerSignal: Sendable {
     func sendFinished() { update { $0.sendsFinished += 1 } }
     func attemptFinished() { update { $0.attemptsFinished += 1 } }
     func recordFailed() { update { $0.recordsFailed += 1 } }
+    func claimFinished(_ result: ClaimResult) { update { $0.claim = result } }
 
     /// Everything since the last call, waiting until there is something. One caller at a time.
     func next() async -> Events {

@@ -4,25 +4,36 @@ extension OutboxStore {
     /// Moves up to `limit` due emails (queued or deferred, `nextAttemptAt <= now`) to `sending` and
     /// returns them with their bytes, earliest due first.
     ///
+    /// With `maximumBytes`, stops before the email that would take the batch's stored bytes past it
+    /// (the first email always comes): claimed emails wait in memory, and a batch of large
+    /// attachments must not be held all at once.
+    ///
     /// The selection and the update are one write transaction, so concurrent
     /// claimers — tasks on this store, other stores, other processes — never get the same email.
-    public func claimDue(now: Date = Date(), limit: Int) async throws -> [ClaimedMessage] {
+    public func claimDue(now: Date = Date(), limit: Int, maximumBytes: Int? = nil) async throws -> [ClaimedMessage] {
         guard limit > 0 else { throw OutboxError.invalidArgument("claimDue needs a limit of at least 1, got \(limit)") }
         return try await database.write("claim due emails", durability: .operatingSystem) { sql in
             // INDEXED BY: without statistics SQLite picks messages_state (state, seq) for the IN,
             // then reads every waiting row and sorts them to keep `limit`: under a backlog each
             // claim cost as much as the backlog. The partial due index gives the rows in order.
-            let due = try sql.run(
+            let candidates = try sql.run(
                 """
-                SELECT seq FROM messages INDEXED BY messages_due
+                SELECT seq, size FROM messages INDEXED BY messages_due
                 WHERE state IN ('queued', 'deferred') AND next_attempt_at <= ?
                 ORDER BY next_attempt_at, seq
                 LIMIT ?
                 """,
-                [.time(now), .int(limit)]
-            ).map(Records.sequence)
+                [.time(now), .int(limit)])
+            var due: [Int64] = []
+            var bytes = 0
+            for row in candidates {
+                let size = try RowReader(row: row, table: "messages").int("size")
+                if let maximumBytes, !due.isEmpty, bytes + size > maximumBytes { break }
+                bytes += size
+                due.append(try Records.sequence(row))
+            }
             if due.isEmpty { return [] }
-            let seqs = due.map { SQLValue.integer(Int64($0)) }
+            let seqs = due.map { SQLValue.integer($0) }
             try sql.run(
                 """
                 UPDATE messages SET state = 'sending', claimed_at = ?, next_attempt_at = NULL, updated_at = ?

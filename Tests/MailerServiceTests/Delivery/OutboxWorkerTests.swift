@@ -175,11 +175,14 @@ import Testing
         defer { Task { try? await server.shutdown() } }
         let path = Self.temporaryStorePath()
         let store = try await Self.openStore(path: path, configuration: OutboxConfiguration(busyTimeout: .milliseconds(100)))
-        for number in 1...20 { _ = try await store.enqueue(Self.message(number)) }
+        // More than the sends that may go ahead of their records, so that the pause shows, and
+        // no more than one claim takes (checked below).
+        let total = 20
+        for number in 1...total { _ = try await store.enqueue(Self.message(number)) }
         let lock = try await SQLiteConnection.open(storage: .file(path: path))
         let unrecordedCount = Mutex(0)
         try await Self.withWorker(store: store, server: server) { worker in
-            let allClaimed = try await Self.eventually { try await store.stats().counts[.sending] == 20 }
+            let allClaimed = try await Self.eventually { try await store.stats().counts[.sending] == total }
             #expect(allClaimed)
             _ = try await lock.query("BEGIN IMMEDIATE")
             // The first sends finish after the greeting delay; the sends that follow while their
@@ -190,14 +193,15 @@ import Testing
             unrecordedCount.withLock { $0 = unrecorded }
             try await Task.sleep(for: .milliseconds(1500))
             #expect(server.messages.count == unrecorded, "no email may be sent while outcomes cannot be recorded")
+            #expect(worker.sendSlots + worker.pendingRecordLimit < total && total <= worker.claimLimit)
             #expect(unrecorded <= worker.sendSlots + worker.pendingRecordLimit, "sends go ahead of their records only so far")
             _ = try await lock.query("ROLLBACK")
-            let restSent = try await Self.eventually(seconds: 15) { try await store.stats().counts[.sent] == 20 - unrecorded }
+            let restSent = try await Self.eventually(seconds: 15) { try await store.stats().counts[.sent] == total - unrecorded }
             #expect(restSent)
         }
         try await lock.close()
         let unrecorded = unrecordedCount.withLock { $0 }
-        #expect(server.messages.count == 20)
+        #expect(server.messages.count == total)
         // Sent but unrecorded: `sending` until a restart sends them again (at least once).
         #expect(try await store.stats().counts[.sending] == unrecorded)
         try await store.close()
