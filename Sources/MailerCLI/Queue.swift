@@ -20,7 +20,7 @@ struct Queue: AsyncParsableCommand {
         @Flag(help: "Print JSON (the HTTP API's shapes) instead of text.")
         var json = false
 
-        func open() async throws -> OutboxStore {
+        func open() async throws -> any OutboxStorage {
             let folder: String
             do {
                 folder = try dataDirectory ?? MailerConfiguration.value(of: "MAILER_DATA_DIR") ?? "./data"

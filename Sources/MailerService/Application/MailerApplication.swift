@@ -37,7 +37,7 @@ public enum MailerApplication {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: error.variable, message: error.problem)])
         }
         let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
-        let store: OutboxStore
+        let store: any OutboxStorage
         do {
             store = try await OutboxStore.open(
                 path: configuration.outboxPath,

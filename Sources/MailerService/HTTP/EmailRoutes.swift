@@ -11,7 +11,7 @@ import SMTP
 struct EmailRoutes: Sendable {
     let configuration: MailerConfiguration
     let templates: TemplateStore
-    let store: OutboxStore
+    let store: any OutboxStorage
     let worker: OutboxWorker
     let waiters: DeliveryWaiters
     let metrics: MailerMetrics

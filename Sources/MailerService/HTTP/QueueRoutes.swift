@@ -5,7 +5,7 @@ import Outbox
 /// The mail log and queue management over HTTP: what happened to an email, retry, cancel, flush,
 /// and counts per state (the "daily report").
 struct QueueRoutes: Sendable {
-    let store: OutboxStore
+    let store: any OutboxStorage
     let worker: OutboxWorker
 
     func register(on router: Router<BasicRequestContext>) {
