@@ -7,6 +7,7 @@ import PackageDescription
 //   DKIM              DKIM signatures of finished messages (rsa-sha256, ed25519-sha256)
 //   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection, diagnostics)
 //   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
+//   OutboxPostgres    the same storage in a PostgreSQL database that several replicas share
 //   MailerService     configuration, HTTP routes, rendering + sending, JSON logs, metrics, health
 //   MailerCLI         the `mailer` executable (serve, render, check-smtp, send-test, queue, healthcheck)
 let package = Package(
@@ -33,6 +34,9 @@ let package = Package(
         // thread, a transaction per hand-off with statements prepared once; SQLiteNIO's connection
         // costs two thread hops and a fresh prepare per statement (see Sources/Outbox/SQLite).
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        // OutboxPostgres: the outbox in a PostgreSQL database that replicas share. PostgresClient pools
+        // the connections and speaks TLS through NIOSSL, which the SMTP client already uses.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // GET /metrics: the service records through swift-metrics (Hummingbird already depends on
         // it), swift-prometheus keeps the values and writes the Prometheus text format.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -67,6 +71,16 @@ let package = Package(
             name: "Outbox",
             dependencies: [
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+            ]
+        ),
+        .target(
+            name: "OutboxPostgres",
+            dependencies: [
+                "Outbox",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -115,8 +129,17 @@ let package = Package(
         ),
         .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM"]),
-        // SQLiteNIO directly too: the tests look at the file through a second connection of their own.
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", .product(name: "SQLiteNIO", package: "sqlite-nio")]),
+        // SQLiteNIO and PostgresNIO directly too: the tests look at what is stored through a second
+        // connection of their own. The PostgreSQL cases run a server from the system's binaries.
+        .testTarget(
+            name: "OutboxTests",
+            dependencies: [
+                "Outbox", "OutboxPostgres",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPTestServer", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "MailerServiceTests",

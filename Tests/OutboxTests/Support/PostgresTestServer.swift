@@ -1,0 +1,180 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Logging
+import OutboxPostgres
+import PostgresNIO
+
+/// A real PostgreSQL server for the tests, from the system's binaries (Debian's postgresql-15:
+/// /usr/lib/postgresql/15/bin), started once per test process on a free loopback port, in a
+/// temporary folder, and stopped when the process ends, however it ends.
+///
+/// Each test gets a database of its own (`makeDatabase()`), so tests run in parallel without
+/// seeing each other's rows.
+///
+/// PostgreSQL refuses to run as root, and tests in containers often run as root: then initdb and
+/// the server run as `nobody` (through `setpriv`), in a folder given to `nobody`.
+actor PostgresTestServer {
+    static let shared = PostgresTestServer()
+
+    /// Where the binaries are looked for: POSTGRES_BIN, else the newest Debian version installed.
+    static let binaries: String? = {
+        if let given = ProcessInfo.processInfo.environment["POSTGRES_BIN"], !given.isEmpty { return given }
+        for version in (12...18).reversed() {
+            let folder = "/usr/lib/postgresql/\(version)/bin"
+            if FileManager.default.isExecutableFile(atPath: folder + "/initdb") { return folder }
+        }
+        return nil
+    }()
+
+    /// Whether the PostgreSQL cases run: always in CI (where missing binaries must fail them,
+    /// not skip them), elsewhere when the binaries are installed.
+    static var enabled: Bool {
+        binaries != nil || ProcessInfo.processInfo.environment["CI"] != nil
+    }
+
+    private struct Running {
+        var port: Int
+        var admin: PostgresClient
+        var adminTask: Task<Void, Never>
+    }
+
+    private var running: Task<Running, any Error>?
+
+    /// A new, empty database on the shared server, and its URL.
+    func makeDatabase() async throws -> PostgresURL {
+        let server = try await start()
+        let name = "outbox_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        // CREATE DATABASE takes no bound parameters; the name is made here of hex digits.
+        try await server.admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+        return PostgresURL(host: "127.0.0.1", port: server.port, username: "postgres", password: nil, database: name, sslMode: .disable)
+    }
+
+    /// A plain connection to `url`'s database, beside the store, to check what is really stored.
+    func withConnection<T: Sendable>(to url: PostgresURL, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: .disable)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Self.quiet)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
+    static let quiet = Logger(label: "postgres-test") { _ in SwiftLogNoOpLogHandler() }
+
+    private func start() async throws -> Running {
+        if let running { return try await running.value }
+        let task = Task { try await Self.launch() }
+        running = task
+        return try await task.value
+    }
+
+    private static func launch() async throws -> Running {
+        guard let binaries else {
+            throw PostgresTestServerError(
+                "no PostgreSQL server binaries (looked for /usr/lib/postgresql/*/bin/initdb): install them with `apt-get install postgresql` or set POSTGRES_BIN to the folder holding initdb and postgres; CI is set, so the PostgreSQL cases fail rather than skip")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("outbox-pg-\(UUID().uuidString)").path
+        let data = folder + "/data"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let asRoot = getuid() == 0
+        if asRoot {
+            // The server's own user must own its folders; root may not run it.
+            guard let nobody = getpwnam("nobody") else { throw PostgresTestServerError("running as root and there is no user nobody to run PostgreSQL as") }
+            chown(folder, nobody.pointee.pw_uid, nobody.pointee.pw_gid)
+        }
+        let prefix = asRoot ? ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] : []
+
+        let initdb = try run(prefix + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
+        guard initdb.status == 0 else { throw PostgresTestServerError("initdb failed (exit \(initdb.status)): \(initdb.output)") }
+
+        let port = try freePort()
+        // The server is a child of a shell that waits on its stdin: when this process ends, by
+        // any means, the pipe closes, the shell wakes and stops the server, and removes the folder.
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/bin/sh")
+        let command = (prefix + [
+            "\(binaries)/postgres", "-D", data, "-p", "\(port)", "-k", folder, "-c", "listen_addresses=127.0.0.1",
+            // Durability is not what these tests check; fsync would only slow them down.
+            "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=300", "-c", "shared_buffers=32MB",
+        ]).map { "'\($0)'" }.joined(separator: " ")
+        server.arguments = ["-c", "\(command) >'\(folder)/server.log' 2>&1 & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid; rm -rf '\(folder)'"]
+        let stdin = Pipe()
+        server.standardInput = stdin
+        try server.run()
+        keepAlive = stdin
+
+        var admin: PostgresClient?
+        var lastError: (any Error)?
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let ready = try run(["\(binaries)/pg_isready", "-h", "127.0.0.1", "-p", "\(port)", "-q"])
+            if ready.status == 0 {
+                admin = PostgresClient(configuration: PostgresClient.Configuration(
+                    host: "127.0.0.1", port: port, username: "postgres", password: nil, database: "postgres", tls: .disable))
+                break
+            }
+            if !server.isRunning {
+                let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
+                throw PostgresTestServerError("the PostgreSQL server stopped at start-up: \(log)")
+            }
+            lastError = PostgresTestServerError("pg_isready said \(ready.status)")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        guard let admin else {
+            throw PostgresTestServerError("the PostgreSQL server did not accept connections on port \(port) within 30 s: \(lastError.map { "\($0)" } ?? "")")
+        }
+        let adminTask = Task { await admin.run() }
+        return Running(port: port, admin: admin, adminTask: adminTask)
+    }
+
+    /// The write end of the pipe the server's shell waits on; never closed while the process lives.
+    nonisolated(unsafe) private static var keepAlive: Pipe?
+
+    private static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// A port the kernel just handed out on loopback; free again once this socket closes.
+    private static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw PostgresTestServerError("socket() failed: errno \(errno)") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
+                guard bind(descriptor, pointer, length) == 0 else { return -1 }
+                return getsockname(descriptor, pointer, &length)
+            }
+        }
+        guard bound == 0 else { throw PostgresTestServerError("cannot bind a loopback port: errno \(errno)") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct PostgresTestServerError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
