@@ -34,8 +34,8 @@ let package = Package(
         // thread, a transaction per hand-off with statements prepared once; SQLiteNIO's connection
         // costs two thread hops and a fresh prepare per statement (see Sources/Outbox/SQLite).
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
-        // OutboxPostgres: the outbox in a PostgreSQL database that replicas share. PostgresClient pools
-        // the connections and speaks TLS through NIOSSL, which the SMTP client already uses.
+        // OutboxPostgres: MAILER_DATABASE_URL=postgres://... lets replicas share one outbox. PostgresClient
+        // pools the connections and speaks TLS through NIOSSL, which the SMTP client already uses.
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // GET /metrics: the service records through swift-metrics (Hummingbird already depends on
         // it), swift-prometheus keeps the values and writes the Prometheus text format.
@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "MailerService",
             dependencies: [
-                "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP", "Outbox",
+                "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP", "Outbox", "OutboxPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // HTTP1Channel's configuration: the idle timeout and header limits.
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -106,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "MailerCLI",
             dependencies: [
-                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP", "Outbox",
+                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP", "Outbox", "OutboxPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -144,7 +144,7 @@ let package = Package(
         .testTarget(
             name: "MailerServiceTests",
             dependencies: [
-                "MailerService", "SMTPTestServer", "Outbox",
+                "MailerService", "SMTPTestServer", "Outbox", "OutboxPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 // The readiness test holds the outbox's write lock through a connection of its own.
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),

@@ -80,7 +80,7 @@ struct QueueRoutes: Sendable {
                 throw Problem(status: .unprocessableContent, code: "EVALIDATION", title: "Invalid request", detail: "\(error)")
             default:
                 throw Problem(status: .serviceUnavailable, code: "EOUTBOX", title: "Outbox unavailable", detail: "\(error)",
-                              extra: ["hint": .string("check that MAILER_DATA_DIR is writable and its disk not full")])
+                              extra: ["hint": .string("check that the outbox database is writable and its disk not full (MAILER_DATA_DIR, or the PostgreSQL server of MAILER_DATABASE_URL)")])
             }
         } catch {
             throw Problem(status: .internalServerError, code: "EINTERNAL", title: "Internal error", detail: "\(error)")
