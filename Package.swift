@@ -135,6 +135,8 @@ let package = Package(
             name: "OutboxTests",
             dependencies: [
                 "Outbox", "OutboxPostgres",
+                // Its throw-away CA signs the TLS test server's certificate.
+                "SMTPTestServer",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

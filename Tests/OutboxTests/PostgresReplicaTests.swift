@@ -141,3 +141,48 @@ struct PostgresReplicaTests {
         #expect(error?.description.contains("TLS") == true, "\(String(describing: error))")
     }
 }
+
+/// MAILER_DATABASE_URL's sslmode against a server with TLS on, its certificate for `localhost`
+/// from a throw-away CA.
+@Suite(.enabled(if: PostgresTestServer.enabled, "no PostgreSQL binaries; CI would fail instead"))
+struct PostgresTLSTests {
+    func database(host: String, _ mode: PostgresURL.SSLMode, trustingTheCA: Bool) async throws -> PostgresURL {
+        var url = try await PostgresTestServer.sharedTLS.makeDatabase()
+        url.host = host
+        url.sslMode = mode
+        if trustingTheCA { url.sslRootCertificate = try await PostgresTestServer.sharedTLS.caFile() }
+        return url
+    }
+
+    func roundTrip(_ url: PostgresURL) async throws {
+        try await withStore(at: .postgres(url)) { store in
+            let record = try await enqueued(store, now: t0)
+            #expect(try await store.claimDue(now: t0, limit: 1).map(\.id) == [record.id])
+        }
+    }
+
+    @Test func requireEncryptsWithoutCheckingTheCertificate() async throws {
+        try await roundTrip(try await database(host: "127.0.0.1", .require, trustingTheCA: false))
+    }
+
+    @Test func verifyFullAcceptsACertificateFromTheGivenCAForTheHost() async throws {
+        try await roundTrip(try await database(host: "localhost", .verifyFull, trustingTheCA: true))
+    }
+
+    @Test func verifyFullRefusesACertificateFromAnUntrustedCA() async throws {
+        let url = try await database(host: "localhost", .verifyFull, trustingTheCA: false)
+        let error = await #expect(throws: OutboxError.self) {
+            try await PostgresOutboxStore.open(url: url, connectTimeout: .seconds(5), logger: PostgresTestServer.quiet)
+        }
+        #expect(error?.description.contains("TLS handshake") == true, "\(String(describing: error))")
+    }
+
+    @Test func verifyFullRefusesACertificateForAnotherHost() async throws {
+        // Trusted CA, but the certificate names localhost, not 127.0.0.1.
+        let url = try await database(host: "127.0.0.1", .verifyFull, trustingTheCA: true)
+        let error = await #expect(throws: OutboxError.self) {
+            try await PostgresOutboxStore.open(url: url, connectTimeout: .seconds(5), logger: PostgresTestServer.quiet)
+        }
+        #expect(error?.description.contains("TLS handshake") == true, "\(String(describing: error))")
+    }
+}

@@ -8,6 +8,9 @@ import Testing
         let plain = try PostgresURL(parsing: "postgresql://mailer@localhost/mail")
         #expect(plain.port == 5432 && plain.password == nil && plain.sslMode == .prefer)
         #expect(try PostgresURL(parsing: "postgres://u:p@[::1]:5433/db?sslmode=require").host == "::1")
+        let privateCA = try PostgresURL(parsing: "postgres://u:p@db/mail?sslmode=verify-full&sslrootcert=/run/secrets/ca.pem")
+        #expect(privateCA.sslRootCertificate == "/run/secrets/ca.pem")
+        #expect(privateCA.description == "postgres://u:***@db:5432/mail?sslmode=verify-full&sslrootcert=/run/secrets/ca.pem")
     }
 
     @Test func itsDescriptionHidesThePassword() throws {
@@ -23,6 +26,7 @@ import Testing
         ("postgres://u:hunter2@db", "names no database"),
         ("postgres://u:hunter2@db/mail?sslmode=allow", "sslmode"),
         ("postgres://u:hunter2@db/mail?connect_timeout=3", "connect_timeout"),
+        ("postgres://u:hunter2@db/mail?sslmode=disable&sslrootcert=/ca.pem", "sslmode=verify-full"),
         ("not a url at all", "postgres://"),
     ])
     func aBadURLSaysWhatIsWrongAndNeverShowsThePassword(_ text: String, _ expected: String) {

@@ -22,17 +22,22 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
     public var password: String?
     public var database: String
     public var sslMode: SSLMode
+    /// `sslrootcert`: a PEM file of the certificate authorities to trust instead of the system's
+    /// (a private CA, a cloud provider's bundle). With it, `require` checks the chain too (not the
+    /// host name), as libpq does.
+    public var sslRootCertificate: String?
 
     /// The variable the URL comes from, named in every error about it.
     public static let variable = "MAILER_DATABASE_URL"
 
-    public init(host: String, port: Int = 5432, username: String, password: String?, database: String, sslMode: SSLMode = .prefer) {
+    public init(host: String, port: Int = 5432, username: String, password: String?, database: String, sslMode: SSLMode = .prefer, sslRootCertificate: String? = nil) {
         self.host = host
         self.port = port
         self.username = username
         self.password = password
         self.database = database
         self.sslMode = sslMode
+        self.sslRootCertificate = sslRootCertificate
     }
 
     /// Parses the URL, or says what is wrong with it and what a valid one looks like; the
@@ -57,6 +62,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
             throw PostgresURLError("names no database (\(shown)); put it after the host: postgres://\(username)@\(host)/DATABASE")
         }
         var sslMode = SSLMode.prefer
+        var sslRootCertificate: String?
         for item in components.queryItems ?? [] {
             switch item.name {
             case "sslmode":
@@ -65,8 +71,13 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
                         "has sslmode=\(item.value ?? "") (\(shown)); use one of \(SSLMode.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 sslMode = mode
+            case "sslrootcert":
+                guard let value = item.value, !value.isEmpty else {
+                    throw PostgresURLError("has an empty sslrootcert (\(shown)); give the path of a PEM file of CA certificates")
+                }
+                sslRootCertificate = value
             default:
-                throw PostgresURLError("has the parameter \(item.name), which the mailer does not understand (\(shown)); only sslmode is supported")
+                throw PostgresURLError("has the parameter \(item.name), which the mailer does not understand (\(shown)); only sslmode and sslrootcert are supported")
             }
         }
         self.init(
@@ -75,7 +86,11 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
             username: components.user?.removingPercentEncoding ?? username,
             password: components.password?.removingPercentEncoding ?? components.password,
             database: database.removingPercentEncoding ?? database,
-            sslMode: sslMode)
+            sslMode: sslMode,
+            sslRootCertificate: sslRootCertificate)
+        if sslMode == .disable, sslRootCertificate != nil {
+            throw PostgresURLError("has sslrootcert with sslmode=disable (\(shown)); use sslmode=verify-full to check the server's certificate against it")
+        }
     }
 
     /// The URL with the password replaced by `***`: what logs and errors show.
@@ -88,6 +103,7 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         components.port = port
         components.path = "/" + database
         components.queryItems = [URLQueryItem(name: "sslmode", value: sslMode.rawValue)]
+            + (sslRootCertificate.map { [URLQueryItem(name: "sslrootcert", value: $0)] } ?? [])
         return components.string ?? "postgres://\(username)@\(host):\(port)/\(database)"
     }
 

@@ -1,3 +1,4 @@
+import NIOSSL
 import Outbox
 import PostgresNIO
 
@@ -11,6 +12,8 @@ struct PostgresFailure {
     /// itself is fine, so a batch can be retried job by job.
     var isStatementError: Bool
     var sqlState: String?
+    /// The constraint the statement broke, when it broke one.
+    var constraint: String?
 
     static let uniqueViolation = "23505"
 
@@ -25,11 +28,13 @@ struct PostgresFailure {
             hint = "See the reason above."
             isStatementError = false
             sqlState = nil
+            constraint = nil
             return
         }
         if let server = psql.serverInfo {
             let state = server[.sqlState]
             sqlState = state
+            constraint = server[.constraintName]
             var text = server[.message] ?? "the server refused the statement"
             if let constraint = server[.constraintName] { text += " (constraint \(constraint))" }
             if let state { text += " [SQLSTATE \(state)]" }
@@ -52,7 +57,13 @@ struct PostgresFailure {
             return
         }
         sqlState = nil
+        constraint = nil
         isStatementError = false
+        if let underlying = psql.underlying, underlying is NIOSSLError || underlying is NIOSSLExtraError {
+            reason = "the TLS handshake with the server failed (\(underlying))"
+            hint = "With sslmode=verify-full the server's certificate must chain to a trusted root (the system's, or sslrootcert's) and name the URL's host; sslmode=require encrypts without checking it."
+            return
+        }
         switch psql.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
             reason = "cannot talk to the PostgreSQL server (\(psql.code)\(psql.underlying.map { ": \($0)" } ?? ""))"
@@ -62,7 +73,7 @@ struct PostgresFailure {
             hint = "Turn on ssl in postgresql.conf, or use sslmode=disable on a trusted network."
         case .failedToAddSSLHandler, .receivedUnencryptedDataAfterSSLRequest:
             reason = "the TLS handshake with the server failed (\(psql.code)\(psql.underlying.map { ": \($0)" } ?? ""))"
-            hint = "With sslmode=verify-full the server's certificate must name the host and chain to a trusted root; sslmode=require encrypts without checking it."
+            hint = "With sslmode=verify-full the server's certificate must chain to a trusted root (the system's, or sslrootcert's) and name the URL's host; sslmode=require encrypts without checking it."
         case .unsupportedAuthMechanism, .authMechanismRequiresPassword, .saslError:
             reason = "the server asked for an authentication the client cannot give (\(psql.code))"
             hint = "Put the password in MAILER_DATABASE_URL (postgres://user:password@host/db); md5 and scram-sha-256 are supported."
@@ -78,7 +89,7 @@ struct PostgresFailure {
     var isUniqueViolation: Bool { sqlState == Self.uniqueViolation }
 
     /// The error a transaction throws wraps the closure's (or BEGIN's, or COMMIT's).
-    private static func unwrap(_ error: any Error) -> any Error {
+    static func unwrap(_ error: any Error) -> any Error {
         if let transaction = error as? PostgresTransactionError {
             if let inner = transaction.closureError ?? transaction.beginError ?? transaction.commitError {
                 return unwrap(inner)

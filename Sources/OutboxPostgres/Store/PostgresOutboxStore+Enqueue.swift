@@ -30,20 +30,16 @@ extension PostgresOutboxStore {
     /// connection fails the batch at once: retrying job by job would only wait longer.
     func commitEnqueues(_ jobs: [EnqueueJob], keyLifetime: Duration) async -> [Result<EnqueueResult, any Error>] {
         do {
-            return try await transaction("enqueue") { connection in
-                try await self.insert(jobs, connection, keyLifetime: keyLifetime)
-            }
+            return try await rawTransaction { connection in try await self.insert(jobs, connection, keyLifetime: keyLifetime) }
         } catch {
-            guard jobs.count > 1, Self.isStatementError(error) else {
+            guard jobs.count > 1, Self.refusedByServer(error) else {
                 return jobs.map { job in .failure(self.enqueueError(job, error)) }
             }
         }
         var results: [Result<EnqueueResult, any Error>] = []
         for job in jobs {
             do {
-                let result = try await transaction("enqueue") { connection in
-                    try await self.insert([job], connection, keyLifetime: keyLifetime)
-                }
+                let result = try await rawTransaction { connection in try await self.insert([job], connection, keyLifetime: keyLifetime) }
                 results.append(result[0])
             } catch {
                 results.append(.failure(enqueueError(job, error)))
@@ -54,17 +50,18 @@ extension PostgresOutboxStore {
 
     /// A clash on the email's id, alone in its transaction, is the caller's mistake, said plainly.
     private func enqueueError(_ job: EnqueueJob, _ error: any Error) -> any Error {
-        if case OutboxError.storage(_, _, let reason, _)? = error as? OutboxError, reason.contains("messages_id_key") {
+        let failure = PostgresFailure(error)
+        if failure.isUniqueViolation && failure.constraint == "messages_id_key" {
             return OutboxError.invalidArgument("an email with id \(job.message.id) is already in the outbox")
         }
-        return error
+        return storageError("enqueue", error)
     }
 
-    static func isStatementError(_ error: any Error) -> Bool {
-        if case OutboxError.storage(_, _, let reason, _)? = error as? OutboxError {
-            return reason.contains("[SQLSTATE")
-        }
-        return false
+    /// The server refused a statement (a constraint, a deadlock it broke): the connection is
+    /// fine, and the other jobs of the batch may well go through on their own.
+    static func refusedByServer(_ error: any Error) -> Bool {
+        if PostgresFailure.unwrap(error) is OutboxError { return false }
+        return PostgresFailure(error).isStatementError
     }
 
     private struct StoredKey {

@@ -74,16 +74,19 @@ extension PostgresOutboxStore {
     /// when the server refuses it, each gets one of its own, so only the bad one fails.
     func commitOutcomes(_ jobs: [OutcomeJob]) async -> [Result<MessageRecord?, any Error>] {
         do {
-            return try await transaction("record an attempt") { connection in try await self.record(jobs, connection) }
+            return try await rawTransaction { connection in try await self.record(jobs, connection) }
         } catch {
-            guard jobs.count > 1, Self.isStatementError(error) else { return jobs.map { _ in .failure(error) } }
+            guard jobs.count > 1, Self.refusedByServer(error) else {
+                let failure = storageError("record an attempt", error)
+                return jobs.map { _ in .failure(failure) }
+            }
         }
         var results: [Result<MessageRecord?, any Error>] = []
         for job in jobs {
             do {
-                results.append(try await transaction("record an attempt") { connection in try await self.record([job], connection) }[0])
+                results.append(try await rawTransaction { connection in try await self.record([job], connection) }[0])
             } catch {
-                results.append(.failure(error))
+                results.append(.failure(storageError("record an attempt", error)))
             }
         }
         return results

@@ -91,7 +91,6 @@ public final class PostgresOutboxStore: OutboxStorage {
                 host: url.host, port: url.port, username: url.username, password: url.password, database: url.database,
                 tls: try connectionTLS(for: url))
             probeConfiguration.options.connectTimeout = .milliseconds(connectTimeout.wholeMilliseconds)
-            if url.sslMode == .verifyFull { probeConfiguration.options.tlsServerName = url.host }
             let connectionConfiguration = probeConfiguration
             try await withDeadline(connectTimeout + .seconds(5), url: url) {
                 let connection = try await PostgresConnection.connect(configuration: connectionConfiguration, id: 0, logger: logger)
@@ -122,7 +121,6 @@ public final class PostgresOutboxStore: OutboxStorage {
             tls: clientTLS(for: url))
         clientConfiguration.options.maximumConnections = maximumConnections
         clientConfiguration.options.connectTimeout = connectTimeout
-        if url.sslMode == .verifyFull { clientConfiguration.options.tlsServerName = url.host }
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let running = Task { await client.run() }
         logger.info("outbox database open", metadata: ["url": "\(url)", "replica": "\(replica)"])
@@ -137,12 +135,15 @@ public final class PostgresOutboxStore: OutboxStorage {
         "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    /// libpq's meaning of require and prefer: encryption without checking who answers.
+    /// libpq's meanings: prefer and require encrypt without checking who answers, unless
+    /// sslrootcert names the authorities to check the chain against; verify-full checks the chain
+    /// and the host name (PostgresNIO sends and checks the URL's host unless it is an IP address).
     private static func tlsConfiguration(for url: PostgresURL) -> TLSConfiguration? {
         var configuration = TLSConfiguration.makeClientConfiguration()
+        if let roots = url.sslRootCertificate { configuration.trustRoots = .file(roots) }
         switch url.sslMode {
         case .disable: return nil
-        case .prefer, .require: configuration.certificateVerification = .none
+        case .prefer, .require: configuration.certificateVerification = url.sslRootCertificate == nil ? .none : .noHostnameVerification
         case .verifyFull: break
         }
         return configuration
@@ -200,12 +201,18 @@ public final class PostgresOutboxStore: OutboxStorage {
     /// One write transaction on a pooled connection; errors become `OutboxError.storage`.
     func transaction<T: Sendable>(_ operation: String, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
-            commits.add(1, ordering: .relaxed)
-            return result
+            return try await rawTransaction(body)
         } catch {
             throw storageError(operation, error)
         }
+    }
+
+    /// `transaction` with the driver's error as it is, for a batch that decides from it whether
+    /// to retry job by job.
+    func rawTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        let result = try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        commits.add(1, ordering: .relaxed)
+        return result
     }
 
     /// One statement in a transaction of its own, its rows read.

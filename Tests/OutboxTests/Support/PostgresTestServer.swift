@@ -7,6 +7,7 @@ import Foundation
 import Logging
 import OutboxPostgres
 import PostgresNIO
+import SMTPTestServer
 
 /// A real PostgreSQL server for the tests, from the system's binaries (Debian's postgresql-15:
 /// /usr/lib/postgresql/15/bin), started once per test process on a free loopback port, in a
@@ -18,7 +19,15 @@ import PostgresNIO
 /// PostgreSQL refuses to run as root, and tests in containers often run as root: then initdb and
 /// the server run as `nobody` (through `setpriv`), in a folder given to `nobody`.
 actor PostgresTestServer {
-    static let shared = PostgresTestServer()
+    static let shared = PostgresTestServer(tls: false)
+    /// The same with TLS on, its certificate for `localhost` only, from a throw-away CA (`caFile`).
+    static let sharedTLS = PostgresTestServer(tls: true)
+
+    let tls: Bool
+
+    init(tls: Bool) {
+        self.tls = tls
+    }
 
     /// Where the binaries are looked for: POSTGRES_BIN, else the newest Debian version installed.
     static let binaries: String? = {
@@ -40,6 +49,7 @@ actor PostgresTestServer {
         var port: Int
         var admin: PostgresClient
         var adminTask: Task<Void, Never>
+        var caFile: String?
     }
 
     private var running: Task<Running, any Error>?
@@ -51,6 +61,12 @@ actor PostgresTestServer {
         // CREATE DATABASE takes no bound parameters; the name is made here of hex digits.
         try await server.admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
         return PostgresURL(host: "127.0.0.1", port: server.port, username: "postgres", password: nil, database: name, sslMode: .disable)
+    }
+
+    /// The PEM file of the CA that signed a TLS server's certificate.
+    func caFile() async throws -> String {
+        guard let file = try await start().caFile else { throw PostgresTestServerError("this server runs without TLS") }
+        return file
     }
 
     /// A plain connection to `url`'s database, beside the store, to check what is really stored.
@@ -72,12 +88,12 @@ actor PostgresTestServer {
 
     private func start() async throws -> Running {
         if let running { return try await running.value }
-        let task = Task { try await Self.launch() }
+        let task = Task { [tls] in try await Self.launch(tls: tls) }
         running = task
         return try await task.value
     }
 
-    private static func launch() async throws -> Running {
+    private static func launch(tls: Bool) async throws -> Running {
         guard let binaries else {
             throw PostgresTestServerError(
                 "no PostgreSQL server binaries (looked for /usr/lib/postgresql/*/bin/initdb): install them with `apt-get install postgresql` or set POSTGRES_BIN to the folder holding initdb and postgres; CI is set, so the PostgreSQL cases fail rather than skip")
@@ -86,10 +102,28 @@ actor PostgresTestServer {
         let data = folder + "/data"
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let asRoot = getuid() == 0
+        var owner: (uid: uid_t, gid: gid_t)?
         if asRoot {
             // The server's own user must own its folders; root may not run it.
             guard let nobody = getpwnam("nobody") else { throw PostgresTestServerError("running as root and there is no user nobody to run PostgreSQL as") }
+            owner = (nobody.pointee.pw_uid, nobody.pointee.pw_gid)
             chown(folder, nobody.pointee.pw_uid, nobody.pointee.pw_gid)
+        }
+        var tlsOptions: [String] = []
+        var caFile: String?
+        if tls {
+            let certificates = try TestCertificates.generate(hostnames: ["localhost"], ipAddresses: [])
+            let certificate = folder + "/server.crt", key = folder + "/server.key"
+            try Data(certificates.certificatePEM.utf8).write(to: URL(fileURLWithPath: certificate))
+            try Data(certificates.privateKeyPEM.utf8).write(to: URL(fileURLWithPath: key))
+            // PostgreSQL refuses a key that others can read.
+            chmod(key, 0o600)
+            if let owner {
+                chown(certificate, owner.uid, owner.gid)
+                chown(key, owner.uid, owner.gid)
+            }
+            caFile = try certificates.writeCA(to: URL(fileURLWithPath: folder + "/ca")).path
+            tlsOptions = ["-c", "ssl=on", "-c", "ssl_cert_file=\(certificate)", "-c", "ssl_key_file=\(key)"]
         }
         let prefix = asRoot ? ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] : []
 
@@ -106,12 +140,13 @@ actor PostgresTestServer {
             // Durability is not what these tests check; fsync would only slow them down.
             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
             "-c", "max_connections=300", "-c", "shared_buffers=32MB",
-        ]).map { "'\($0)'" }.joined(separator: " ")
+        ] + tlsOptions).map { "'\($0)'" }.joined(separator: " ")
         server.arguments = ["-c", "\(command) >'\(folder)/server.log' 2>&1 & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid; rm -rf '\(folder)'"]
         let stdin = Pipe()
         server.standardInput = stdin
         try server.run()
-        keepAlive = stdin
+        // Never released: the pipe's write end must stay open for as long as this process lives.
+        _ = Unmanaged.passRetained(stdin)
 
         var admin: PostgresClient?
         var lastError: (any Error)?
@@ -134,11 +169,8 @@ actor PostgresTestServer {
             throw PostgresTestServerError("the PostgreSQL server did not accept connections on port \(port) within 30 s: \(lastError.map { "\($0)" } ?? "")")
         }
         let adminTask = Task { await admin.run() }
-        return Running(port: port, admin: admin, adminTask: adminTask)
+        return Running(port: port, admin: admin, adminTask: adminTask, caFile: caFile)
     }
-
-    /// The write end of the pipe the server's shell waits on; never closed while the process lives.
-    nonisolated(unsafe) private static var keepAlive: Pipe?
 
     private static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
