@@ -123,6 +123,16 @@ let package = Package(
             ],
             path: "Tests/SMTPTestServer"
         ),
+        // A real PostgreSQL server (Debian's binaries, on loopback, a database per test) for tests only.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [
+                "OutboxPostgres", "SMTPTestServer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestSupport"
+        ),
         .testTarget(
             name: "MustacheRendererTests",
             dependencies: ["MustacheRenderer", .product(name: "PropertyBased", package: "swift-property-based")]
@@ -134,9 +144,7 @@ let package = Package(
         .testTarget(
             name: "OutboxTests",
             dependencies: [
-                "Outbox", "OutboxPostgres",
-                // Its throw-away CA signs the TLS test server's certificate.
-                "SMTPTestServer",
+                "Outbox", "OutboxPostgres", "PostgresTestSupport",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -146,7 +154,7 @@ let package = Package(
         .testTarget(
             name: "MailerServiceTests",
             dependencies: [
-                "MailerService", "SMTPTestServer", "Outbox", "OutboxPostgres",
+                "MailerService", "SMTPTestServer", "Outbox", "OutboxPostgres", "PostgresTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 // The readiness test holds the outbox's write lock through a connection of its own.
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),

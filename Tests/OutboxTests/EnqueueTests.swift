@@ -1,6 +1,7 @@
 import Foundation
 import Outbox
 import PostgresNIO
+import PostgresTestSupport
 import SQLiteNIO
 import Testing
 

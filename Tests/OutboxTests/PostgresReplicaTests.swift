@@ -1,6 +1,7 @@
 import Foundation
 import Outbox
 import OutboxPostgres
+import PostgresTestSupport
 import PostgresNIO
 import Testing
 

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 import Foundation
 import Logging
 import OutboxPostgres
@@ -18,19 +19,19 @@ import SMTPTestServer
 ///
 /// PostgreSQL refuses to run as root, and tests in containers often run as root: then initdb and
 /// the server run as `nobody` (through `setpriv`), in a folder given to `nobody`.
-actor PostgresTestServer {
-    static let shared = PostgresTestServer(tls: false)
+public actor PostgresTestServer {
+    public static let shared = PostgresTestServer(tls: false)
     /// The same with TLS on, its certificate for `localhost` only, from a throw-away CA (`caFile`).
-    static let sharedTLS = PostgresTestServer(tls: true)
+    public static let sharedTLS = PostgresTestServer(tls: true)
 
-    let tls: Bool
+    public let tls: Bool
 
-    init(tls: Bool) {
+    public init(tls: Bool) {
         self.tls = tls
     }
 
     /// Where the binaries are looked for: POSTGRES_BIN, else the newest Debian version installed.
-    static let binaries: String? = {
+    public static let binaries: String? = {
         if let given = ProcessInfo.processInfo.environment["POSTGRES_BIN"], !given.isEmpty { return given }
         for version in (12...18).reversed() {
             let folder = "/usr/lib/postgresql/\(version)/bin"
@@ -41,7 +42,7 @@ actor PostgresTestServer {
 
     /// Whether the PostgreSQL cases run: always in CI (where missing binaries must fail them,
     /// not skip them), elsewhere when the binaries are installed.
-    static var enabled: Bool {
+    public static var enabled: Bool {
         binaries != nil || ProcessInfo.processInfo.environment["CI"] != nil
     }
 
@@ -55,7 +56,7 @@ actor PostgresTestServer {
     private var running: Task<Running, any Error>?
 
     /// A new, empty database on the shared server, and its URL.
-    func makeDatabase() async throws -> PostgresURL {
+    public func makeDatabase() async throws -> PostgresURL {
         let server = try await start()
         let name = "outbox_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
         // CREATE DATABASE takes no bound parameters; the name is made here of hex digits.
@@ -64,13 +65,13 @@ actor PostgresTestServer {
     }
 
     /// The PEM file of the CA that signed a TLS server's certificate.
-    func caFile() async throws -> String {
+    public func caFile() async throws -> String {
         guard let file = try await start().caFile else { throw PostgresTestServerError("this server runs without TLS") }
         return file
     }
 
     /// A plain connection to `url`'s database, beside the store, to check what is really stored.
-    func withConnection<T: Sendable>(to url: PostgresURL, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    public func withConnection<T: Sendable>(to url: PostgresURL, _ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let configuration = PostgresConnection.Configuration(
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database, tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: Self.quiet)
@@ -84,7 +85,7 @@ actor PostgresTestServer {
         }
     }
 
-    static let quiet = Logger(label: "postgres-test") { _ in SwiftLogNoOpLogHandler() }
+    public static let quiet = Logger(label: "postgres-test") { _ in SwiftLogNoOpLogHandler() }
 
     private func start() async throws -> Running {
         if let running { return try await running.value }
@@ -127,8 +128,11 @@ actor PostgresTestServer {
         }
         let prefix = asRoot ? ["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] : []
 
-        let initdb = try run(prefix + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"])
-        guard initdb.status == 0 else { throw PostgresTestServerError("initdb failed (exit \(initdb.status)): \(initdb.output)") }
+        let initdbLog = folder + "/initdb.log"
+        let initdb = try await run(prefix + ["\(binaries)/initdb", "-D", data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"], output: initdbLog)
+        guard initdb == 0 else {
+            throw PostgresTestServerError("initdb failed (exit \(initdb)): \((try? String(contentsOfFile: initdbLog, encoding: .utf8)) ?? "")")
+        }
 
         let port = try freePort()
         // The server is a child of a shell that waits on its stdin: when this process ends, by
@@ -143,6 +147,11 @@ actor PostgresTestServer {
         ] + tlsOptions).map { "'\($0)'" }.joined(separator: " ")
         server.arguments = ["-c", "\(command) >'\(folder)/server.log' 2>&1 & pid=$!; cat >/dev/null; kill -INT $pid; wait $pid; rm -rf '\(folder)'"]
         let stdin = Pipe()
+        // Only the shell may hold this pipe: a server or initdb started meanwhile by another test
+        // would otherwise inherit its write end, and the shell would never see it close.
+        for end in [stdin.fileHandleForReading, stdin.fileHandleForWriting] {
+            _ = fcntl(end.fileDescriptor, F_SETFD, FD_CLOEXEC)
+        }
         server.standardInput = stdin
         try server.run()
         // Never released: the pipe's write end must stay open for as long as this process lives.
@@ -152,8 +161,8 @@ actor PostgresTestServer {
         var lastError: (any Error)?
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            let ready = try run(["\(binaries)/pg_isready", "-h", "127.0.0.1", "-p", "\(port)", "-q"])
-            if ready.status == 0 {
+            let ready = try await run(["\(binaries)/pg_isready", "-h", "127.0.0.1", "-p", "\(port)", "-q"], output: nil)
+            if ready == 0 {
                 admin = PostgresClient(configuration: PostgresClient.Configuration(
                     host: "127.0.0.1", port: port, username: "postgres", password: nil, database: "postgres", tls: .disable))
                 break
@@ -162,7 +171,7 @@ actor PostgresTestServer {
                 let log = (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? ""
                 throw PostgresTestServerError("the PostgreSQL server stopped at start-up: \(log)")
             }
-            lastError = PostgresTestServerError("pg_isready said \(ready.status)")
+            lastError = PostgresTestServerError("pg_isready said \(ready)")
             try await Task.sleep(for: .milliseconds(100))
         }
         guard let admin else {
@@ -172,17 +181,30 @@ actor PostgresTestServer {
         return Running(port: port, admin: admin, adminTask: adminTask, caFile: caFile)
     }
 
-    private static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    /// Runs a program to its end on a thread of its own (waiting on the cooperative pool, two
+    /// threads on a two-core machine, would stall every other test meanwhile); its output goes to
+    /// `output`, a file, or nowhere: a pipe read to its end hangs if any other child inherited it.
+    private static func run(_ arguments: [String], output: String?) async throws -> Int32 {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: arguments[0])
+                    process.arguments = Array(arguments.dropFirst())
+                    var log: FileHandle?
+                    if let output {
+                        FileManager.default.createFile(atPath: output, contents: nil)
+                        log = FileHandle(forWritingAtPath: output)
+                    }
+                    process.standardOutput = log ?? FileHandle.nullDevice
+                    process.standardError = log ?? FileHandle.nullDevice
+                    try process.run()
+                    process.waitUntilExit()
+                    try log?.close()
+                    return process.terminationStatus
+                })
+            }
+        }
     }
 
     /// A port the kernel just handed out on loopback; free again once this socket closes.
@@ -206,7 +228,7 @@ actor PostgresTestServer {
     }
 }
 
-struct PostgresTestServerError: Error, CustomStringConvertible {
-    var description: String
+public struct PostgresTestServerError: Error, CustomStringConvertible {
+    public var description: String
     init(_ description: String) { self.description = description }
 }
