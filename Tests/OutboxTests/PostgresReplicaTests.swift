@@ -122,6 +122,17 @@ struct PostgresReplicaTests {
         #expect(try await StorageLocation.postgres(url).count("attempts") == 300)
     }
 
+    @Test func aSchemaFromANewerBuildIsRefusedWithTheFix() async throws {
+        let url = try await PostgresTestServer.shared.makeDatabase()
+        try await open(url, replica: "old").close()
+        try await PostgresTestServer.shared.withConnection(to: url) { connection in
+            _ = try await connection.query("UPDATE outbox_schema SET version = 99", logger: PostgresTestServer.quiet).collect()
+        }
+        let error = await #expect(throws: OutboxError.self) { try await open(url, replica: "new") }
+        #expect(error?.description.contains("schema version 99") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("MAILER_DATABASE_URL") == true, "\(String(describing: error))")
+    }
+
     @Test func anUnreachableServerIsOneClearErrorWithoutThePassword() async throws {
         // A port nothing listens on: the kernel refuses at once.
         let url = PostgresURL(host: "127.0.0.1", port: 9, username: "mailer", password: "hunter2", database: "mail", sslMode: .disable)

@@ -104,7 +104,11 @@ enum PostgresSchema {
         }
         let current = found ?? 0
         if current > currentVersion {
-            throw OutboxError.schemaTooNew(path: url.description, found: current, supported: currentVersion)
+            // Not OutboxError.schemaTooNew: its fix names MAILER_DATA_DIR, the SQLite outbox's.
+            throw OutboxError.cannotOpen(
+                path: url.description,
+                reason: "the database has outbox schema version \(current), but this build knows versions up to \(currentVersion): a newer mailer migrated it",
+                hint: "Run that version on every replica, or point MAILER_DATABASE_URL at another database.")
         }
         for version in current..<currentVersion {
             for statement in migrations[version] {
