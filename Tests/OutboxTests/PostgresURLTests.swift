@@ -17,6 +17,10 @@ import Testing
         let url = try PostgresURL(parsing: "postgres://mailer:hunter2@db:5432/mail?sslmode=require")
         #expect(url.description == "postgres://mailer:***@db:5432/mail?sslmode=require")
         #expect(!"\(url)".contains("hunter2"))
+        #expect(!String(reflecting: url).contains("hunter2"))
+        var dumped = ""
+        dump(url, to: &dumped)
+        #expect(!dumped.contains("hunter2") && dumped.contains("***"), "\(dumped)")
     }
 
     @Test(arguments: [

@@ -3,7 +3,7 @@ import Foundation
 /// MAILER_DATABASE_URL, taken apart: `postgres://user:password@host:port/database?sslmode=...`.
 ///
 /// Its `description` hides the password, so the URL can go into logs and errors as it is.
-public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
+public struct PostgresURL: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// libpq's `sslmode` values that make sense for a client that cannot read certificate files.
     public enum SSLMode: String, Sendable, CaseIterable {
         /// Plain TCP; only for a database on loopback or a private network.
@@ -105,6 +105,16 @@ public struct PostgresURL: Sendable, Equatable, CustomStringConvertible {
         components.queryItems = [URLQueryItem(name: "sslmode", value: sslMode.rawValue)]
             + (sslRootCertificate.map { [URLQueryItem(name: "sslrootcert", value: $0)] } ?? [])
         return components.string ?? "postgres://\(username)@\(host):\(port)/\(database)"
+    }
+
+    public var debugDescription: String { description }
+
+    /// dump() and debuggers show the parts, the password as `***`.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "host": host, "port": port, "username": username, "password": password == nil ? "nil" : "***",
+            "database": database, "sslMode": sslMode, "sslRootCertificate": sslRootCertificate as Any,
+        ])
     }
 
     /// Hides the password of a URL that may not parse, so that an error about it can quote it.
