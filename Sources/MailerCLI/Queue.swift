@@ -15,7 +15,7 @@ struct Queue: AsyncParsableCommand {
     )
 
     struct Location: ParsableArguments {
-        @Option(name: .customLong("data-dir"), help: "The outbox folder (default: MAILER_DATA_DIR, else ./data).")
+        @Option(name: .customLong("data-dir"), help: "The SQLite outbox folder (default: MAILER_DATA_DIR, else ./data); given, it wins over MAILER_DATABASE_URL.")
         var dataDirectory: String?
 
         @Flag(help: "Print JSON (the HTTP API's shapes) instead of text.")
