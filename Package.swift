@@ -7,6 +7,7 @@ import PackageDescription
 //   DKIM              DKIM signatures of finished messages (rsa-sha256, ed25519-sha256)
 //   SMTP              ESMTP client on SwiftNIO + NIOSSL (wire codec, state machine, connection, diagnostics)
 //   Outbox            durable storage and scheduling state of outgoing emails (embedded SQLite)
+//   OutboxPostgres    the same storage in a PostgreSQL database that several replicas share
 //   MailerService     configuration, HTTP routes, rendering + sending, JSON logs, metrics, health
 //   MailerCLI         the `mailer` executable (serve, render, check-smtp, send-test, queue, healthcheck)
 let package = Package(
@@ -33,6 +34,9 @@ let package = Package(
         // thread, a transaction per hand-off with statements prepared once; SQLiteNIO's connection
         // costs two thread hops and a fresh prepare per statement (see Sources/Outbox/SQLite).
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        // OutboxPostgres: MAILER_DATABASE_URL=postgres://... lets replicas share one outbox. PostgresClient
+        // pools the connections and speaks TLS through NIOSSL, which the SMTP client already uses.
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // GET /metrics: the service records through swift-metrics (Hummingbird already depends on
         // it), swift-prometheus keeps the values and writes the Prometheus text format.
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
@@ -70,9 +74,19 @@ let package = Package(
             ]
         ),
         .target(
+            name: "OutboxPostgres",
+            dependencies: [
+                "Outbox",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "MailerService",
             dependencies: [
-                "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP", "Outbox",
+                "MustacheRenderer", "MIMEMessage", "DKIM", "SMTP", "Outbox", "OutboxPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 // HTTP1Channel's configuration: the idle timeout and header limits.
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -92,7 +106,7 @@ let package = Package(
         .executableTarget(
             name: "MailerCLI",
             dependencies: [
-                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP", "Outbox",
+                "MailerService", "MustacheRenderer", "MIMEMessage", "SMTP", "Outbox", "OutboxPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -109,19 +123,38 @@ let package = Package(
             ],
             path: "Tests/SMTPTestServer"
         ),
+        // A real PostgreSQL server (Debian's binaries, on loopback, a database per test) for tests only.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: [
+                "OutboxPostgres", "SMTPTestServer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/PostgresTestSupport"
+        ),
         .testTarget(
             name: "MustacheRendererTests",
             dependencies: ["MustacheRenderer", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "MIMEMessageTests", dependencies: ["MIMEMessage", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "DKIMTests", dependencies: ["DKIM"]),
-        // SQLiteNIO directly too: the tests look at the file through a second connection of their own.
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", .product(name: "SQLiteNIO", package: "sqlite-nio")]),
+        // SQLiteNIO and PostgresNIO directly too: the tests look at what is stored through a second
+        // connection of their own. The PostgreSQL cases run a server from the system's binaries.
+        .testTarget(
+            name: "OutboxTests",
+            dependencies: [
+                "Outbox", "OutboxPostgres", "PostgresTestSupport",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "SMTPTestServer", .product(name: "NIOEmbedded", package: "swift-nio")]),
         .testTarget(
             name: "MailerServiceTests",
             dependencies: [
-                "MailerService", "SMTPTestServer", "Outbox",
+                "MailerService", "SMTPTestServer", "Outbox", "OutboxPostgres", "PostgresTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 // The readiness test holds the outbox's write lock through a connection of its own.
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),

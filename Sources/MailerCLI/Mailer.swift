@@ -13,7 +13,7 @@ struct Mailer: AsyncParsableCommand {
             MAILER_API_AUTH=none turns authentication off).
             `mailer check-smtp` checks those SMTP settings step by step without sending anything; \
             `mailer send-test --to ADDR` sends a real test message.
-            `mailer queue list|show|retry|cancel|flush|stats` works on the outbox in MAILER_DATA_DIR.
+            `mailer queue list|show|retry|cancel|flush|stats` works on the outbox (MAILER_DATABASE_URL, else MAILER_DATA_DIR).
             `mailer openapi` prints the API's OpenAPI document (YAML, or JSON with --format json).
             `mailer healthcheck` asks the running service for GET /healthz (Docker's HEALTHCHECK).
             """,

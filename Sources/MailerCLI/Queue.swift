@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MailerService
 import Outbox
+import OutboxPostgres
 
 /// `mailer queue ...`: the outbox of a (running or stopped) service, from the command line; in the
 /// container `docker compose exec mailer mailer queue stats`. Changes wake a running service's
@@ -9,23 +10,35 @@ import Outbox
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect and manage the outbox: list, show, retry, cancel, flush, stats.",
-        discussion: "Works on the database in MAILER_DATA_DIR (default ./data; /app/data in the image), the same one `mailer serve` uses.",
+        discussion: "Works on the outbox `mailer serve` uses: the PostgreSQL database of MAILER_DATABASE_URL when set, else the SQLite database in MAILER_DATA_DIR (default ./data; /app/data in the image).",
         subcommands: [List.self, Show.self, Retry.self, Cancel.self, Flush.self, Stats.self]
     )
 
     struct Location: ParsableArguments {
-        @Option(name: .customLong("data-dir"), help: "The outbox folder (default: MAILER_DATA_DIR, else ./data).")
+        @Option(name: .customLong("data-dir"), help: "The SQLite outbox folder (default: MAILER_DATA_DIR, else ./data); given, it wins over MAILER_DATABASE_URL.")
         var dataDirectory: String?
 
         @Flag(help: "Print JSON (the HTTP API's shapes) instead of text.")
         var json = false
 
-        func open() async throws -> OutboxStore {
+        /// --data-dir names a SQLite folder; otherwise MAILER_DATABASE_URL, as `mailer serve` reads it.
+        func open() async throws -> any OutboxStorage {
             let folder: String
+            let databaseURL: String?
             do {
                 folder = try dataDirectory ?? MailerConfiguration.value(of: "MAILER_DATA_DIR") ?? "./data"
+                databaseURL = dataDirectory == nil ? try MailerConfiguration.value(of: "MAILER_DATABASE_URL") : nil
             } catch {
                 throw CLIError("invalid configuration: \(error)")
+            }
+            if let text = databaseURL?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty {
+                do {
+                    return try await PostgresOutboxStore.open(url: try PostgresURL(parsing: text))
+                } catch let error as PostgresURLError {
+                    throw CLIError("invalid configuration: \(error)")
+                } catch {
+                    throw CLIError("\(error)")
+                }
             }
             let path = URL(fileURLWithPath: folder).appendingPathComponent("outbox.sqlite3").path
             guard FileManager.default.fileExists(atPath: path) else {

@@ -1,10 +1,11 @@
 import Foundation
 import Outbox
+import OutboxPostgres
 import Testing
 
 @Suite struct ClaimTests {
-    @Test func claimsOnlyDueEmailsEarliestFirstUpToTheLimit() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func claimsOnlyDueEmailsEarliestFirstUpToTheLimit(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let a = try await enqueued(store, sampleMessage(id: "a"), now: t0)
             let b = try await enqueued(store, sampleMessage(id: "b"), now: t0 + 1)
             _ = try await enqueued(store, sampleMessage(id: "c"), now: t0 + 2)
@@ -22,8 +23,8 @@ import Testing
         }
     }
 
-    @Test func aByteBudgetCutsTheBatchButTheFirstEmailAlwaysComes() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func aByteBudgetCutsTheBatchButTheFirstEmailAlwaysComes(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let kilobytes = { (count: Int) in [UInt8](repeating: UInt8(ascii: "a"), count: count * 1024) }
             for (index, size) in [3, 3, 3, 10, 1].enumerated() {
                 try await enqueued(store, sampleMessage(id: "m\(index)", content: kilobytes(size)), now: t0 + Double(index))
@@ -39,13 +40,13 @@ import Testing
         }
     }
 
-    @Test func fourStoresClaimingFrom200EmailsGetEachExactlyOnce() async throws {
-        let path = temporaryDatabasePath()
-        try await withStore(path: path) { store in
+    @Test(arguments: StorageKind.testable) func fourStoresClaimingFrom200EmailsGetEachExactlyOnce(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
+        try await withStore(at: location) { store in
             for index in 0..<200 { try await enqueued(store, sampleMessage(id: "m\(index)"), now: t0) }
         }
-        var stores: [OutboxStore] = []
-        for _ in 0..<4 { stores.append(try await OutboxStore.open(path: path)) }
+        var stores: [any OutboxStorage] = []
+        for _ in 0..<4 { stores.append(try await location.open()) }
         let claimers = stores
         let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
             for store in claimers {
@@ -65,12 +66,12 @@ import Testing
         let all = claimed.flatMap { $0 }
         #expect(all.count == 200)
         #expect(Set(all) == Set((0..<200).map { "m\($0)" }))
-        let sending = try await withStore(path: path) { store in try await store.list(status: .sending, limit: 1000) }
+        let sending = try await withStore(at: location) { store in try await store.list(status: .sending, limit: 1000) }
         #expect(sending.messages.count == 200)
     }
 
-    @Test func concurrentTasksOnOneStoreGetEachEmailExactlyOnce() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func concurrentTasksOnOneStoreGetEachEmailExactlyOnce(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             for index in 0..<200 { try await enqueued(store, sampleMessage(id: "m\(index)"), now: t0) }
             let claimed = try await withThrowingTaskGroup(of: [String].self) { group in
                 for _ in 0..<4 {
@@ -90,8 +91,8 @@ import Testing
         }
     }
 
-    @Test func eachClaimedEmailOfABatchComesWithItsOwnBytesAndRecord() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func eachClaimedEmailOfABatchComesWithItsOwnBytesAndRecord(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             // Sent emails keep their bodies too: the claim must pick each email's own.
             let done = try await enqueued(store, sampleMessage(id: "done", content: Array("done".utf8)), now: t0)
             _ = try await store.claimDue(now: t0, limit: 1)
@@ -114,37 +115,47 @@ import Testing
         }
     }
 
-    @Test func anEmailClaimedWhenTheProcessDiedIsRecoveredAfterReopening() async throws {
-        let path = temporaryDatabasePath()
+    @Test(arguments: StorageKind.testable) func anEmailClaimedWhenTheProcessDiedIsRecoveredAfterReopening(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
         let message = sampleMessage(content: Array("Subject: survive\r\n\r\n".utf8) + [0, 0xFF])
+        // SQLite: one process per file, so whatever is `sending` at start-up was interrupted.
+        // PostgreSQL: the claimer may be another replica, alive; its claim is recovered only once
+        // its lease has run out.
+        func recoverable(claimedAt claim: Date) -> Date {
+            kind == .sqlite ? claim + 1 : claim + Double(PostgresOutboxStore.defaultLeaseDuration.components.seconds)
+        }
         // First run: accepted, claimed, then the process goes away before the outcome is recorded.
-        try await withStore(path: path) { store in
+        try await withStore(at: location) { store in
             try await enqueued(store, message, now: t0)
             #expect(try await store.claimDue(now: t0 + 1, limit: 10).map(\.id) == [message.id])
         }
         // Second run.
-        try await withStore(path: path) { store in
+        try await withStore(at: location) { store in
             #expect(try await store.message(message.id)?.record.state == .sending)
             #expect(try await store.claimDue(now: t0 + 2, limit: 10).isEmpty)
+            if kind == .postgres {
+                #expect(try await store.recoverInterrupted(now: t0 + 2) == 0, "the lease still holds")
+            }
 
-            #expect(try await store.recoverInterrupted(now: t0 + 2) == 1)
+            let recovery = recoverable(claimedAt: t0 + 1)
+            #expect(try await store.recoverInterrupted(now: recovery) == 1)
             let recovered = try #require(try await store.message(message.id))
             #expect(recovered.record.state == .queued)
-            #expect(recovered.record.nextAttemptAt == t0 + 2)
+            #expect(recovered.record.nextAttemptAt == recovery)
             // The cut-short attempt left no record and does not count against the retry limit.
             #expect(recovered.record.attemptCount == 0)
             #expect(recovered.attempts.isEmpty)
 
-            let again = try await store.claimDue(now: t0 + 2, limit: 10)
+            let again = try await store.claimDue(now: recovery, limit: 10)
             #expect(again.map(\.id) == [message.id])
             #expect(again.first?.content == message.content)
-            #expect(try await store.recoverInterrupted(now: t0 + 3) == 1)
-            #expect(try await store.recoverInterrupted(now: t0 + 3) == 0)
+            #expect(try await store.recoverInterrupted(now: recoverable(claimedAt: recovery)) == 1)
+            #expect(try await store.recoverInterrupted(now: recoverable(claimedAt: recovery)) == 0)
         }
     }
 
-    @Test func aDeferredEmailWaitsForItsTime() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func aDeferredEmailWaitsForItsTime(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let record = try await enqueued(store, now: t0)
             _ = try await store.claimDue(now: t0, limit: 1)
             try await store.recordDeferred(record.id, error: DeliveryError(code: "ETIMEDOUT"), nextAttemptAt: t0 + 30, now: t0 + 1)

@@ -1,12 +1,14 @@
 import Foundation
 import Outbox
+import PostgresNIO
+import PostgresTestSupport
 import SQLiteNIO
 import Testing
 
 @Suite struct EnqueueTests {
-    @Test func storesEveryFieldAndIsDueAtOnce() async throws {
+    @Test(arguments: StorageKind.testable) func storesEveryFieldAndIsDueAtOnce(_ kind: StorageKind) async throws {
         let message = sampleMessage(recipients: ["ada@example.com", "Zoë <zoe@example.com>", "bob@example.com"])
-        try await withStore { store in
+        try await withStore(kind) { store in
             let record = try await enqueued(store, message, now: t0)
             #expect(record.id == message.id)
             #expect(record.createdAt == t0)
@@ -28,12 +30,12 @@ import Testing
         }
     }
 
-    @Test func bytesComeBackExactlyNULAndInvalidUTF8AndOneMegabyte() async throws {
+    @Test(arguments: StorageKind.testable) func bytesComeBackExactlyNULAndInvalidUTF8AndOneMegabyte(_ kind: StorageKind) async throws {
         var content = Array("Subject: binary\r\n\r\n".utf8) + [0x00, 0xFF, 0xFE, 0x80, 0xC3, 0x28, 0x00, 0x0D, 0x0A, 0x00]
         content += (0..<1_048_576).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         let message = sampleMessage(content: content)
-        let path = temporaryDatabasePath()
-        try await withStore(path: path) { store in
+        let location = try await kind.makeLocation()
+        try await withStore(at: location) { store in
             try await enqueued(store, message)
             #expect(try await store.message(message.id)?.content == content)
             let claimed = try await store.claimDue(now: t0, limit: 1)
@@ -41,17 +43,29 @@ import Testing
             #expect(claimed.first?.content == content)
             #expect(claimed.first?.record.size == content.count)
         }
-        // Stored as a BLOB of the full length, not as text cut at the first NUL.
-        try await withRawConnection(path: path) { connection in
-            let row = try await connection.query(
-                "SELECT typeof(content) AS type, length(content) AS length FROM message_bodies").first
-            #expect(row?.column("type")?.string == "blob")
-            #expect(row?.column("length")?.integer == SQLiteInt64(content.count))
+        // Stored as bytes of the full length, not as text cut at the first NUL.
+        switch location {
+        case .sqlite(let path):
+            try await withRawConnection(path: path) { connection in
+                let row = try await connection.query(
+                    "SELECT typeof(content) AS type, length(content) AS length FROM message_bodies").first
+                #expect(row?.column("type")?.string == "blob")
+                #expect(row?.column("length")?.integer == SQLiteInt64(content.count))
+            }
+        case .postgres(let url):
+            let found: [String] = try await PostgresTestServer.shared.withConnection(to: url) { connection in
+                let rows = try await connection.query(
+                    "SELECT pg_typeof(content)::text || ' ' || octet_length(content)::text AS found FROM message_bodies",
+                    logger: PostgresTestServer.quiet
+                ).collect()
+                return try rows.map { row -> String in try row.decode(String.self) }
+            }
+            #expect(found == ["bytea \(content.count)"])
         }
     }
 
-    @Test func refusesAnEmailItCouldNotDeliver() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func refusesAnEmailItCouldNotDeliver(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             await #expect(throws: OutboxError.self) { try await store.enqueue(sampleMessage(recipients: [])) }
             await #expect(throws: OutboxError.self) { try await store.enqueue(sampleMessage(content: [])) }
             await #expect(throws: OutboxError.self) { try await store.enqueue(sampleMessage(id: "")) }
@@ -64,9 +78,9 @@ import Testing
         }
     }
 
-    @Test func aRepeatedKeyAnswersTheFirstEmailWithoutStoringAnother() async throws {
-        let path = temporaryDatabasePath()
-        try await withStore(path: path) { store in
+    @Test(arguments: StorageKind.testable) func aRepeatedKeyAnswersTheFirstEmailWithoutStoringAnother(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
+        try await withStore(at: location) { store in
             let answer = Array(#"{"id":"first","status":"queued"}"#.utf8)
             let first = try await store.enqueue(
                 sampleMessage(id: "first"), idempotencyKey: IdempotencyKey("key-1", answer: answer), now: t0)
@@ -79,15 +93,15 @@ import Testing
                 sampleMessage(id: "third"), idempotencyKey: IdempotencyKey("key-2", answer: []), now: t0 + 5)
             #expect(third.record?.id == "third")
         }
-        #expect(try await count("messages", path: path) == 2)
-        #expect(try await count("message_bodies", path: path) == 2)
+        #expect(try await location.count("messages") == 2)
+        #expect(try await location.count("message_bodies") == 2)
     }
 
-    @Test func twentyConcurrentRequestsWithOneKeyStoreOneEmail() async throws {
-        let path = temporaryDatabasePath()
+    @Test(arguments: StorageKind.testable) func twentyConcurrentRequestsWithOneKeyStoreOneEmail(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
         // Four stores on one file: the race runs through SQLite's locking, not only one connection's queue.
-        var stores: [OutboxStore] = []
-        for _ in 0..<4 { stores.append(try await OutboxStore.open(path: path)) }
+        var stores: [any OutboxStorage] = []
+        for _ in 0..<4 { stores.append(try await location.open()) }
         let storesCopy = stores
         let results = try await withThrowingTaskGroup(of: EnqueueResult.self) { group in
             for index in 0..<20 {
@@ -109,13 +123,13 @@ import Testing
         for result in results {
             if case .duplicate(_, let answer) = result { #expect(answer == Array(winner.id.utf8)) }
         }
-        #expect(try await count("messages", path: path) == 1)
-        #expect(try await count("idempotency_keys", path: path) == 1)
+        #expect(try await location.count("messages") == 1)
+        #expect(try await location.count("idempotency_keys") == 1)
     }
 
-    @Test func aKeyExpiresAfterItsLifetime() async throws {
+    @Test(arguments: StorageKind.testable) func aKeyExpiresAfterItsLifetime(_ kind: StorageKind) async throws {
         let configuration = OutboxConfiguration(idempotencyKeyLifetime: .seconds(60))
-        try await withStore(configuration: configuration) { store in
+        try await withStore(kind, configuration: configuration) { store in
             let key = IdempotencyKey("k", answer: [])
             #expect(try await store.enqueue(sampleMessage(id: "a"), idempotencyKey: key, now: t0).record != nil)
             #expect(try await store.enqueue(sampleMessage(id: "b"), idempotencyKey: key, now: t0 + 59) == .duplicate(id: "a", answer: []))
@@ -127,8 +141,8 @@ import Testing
         }
     }
 
-    @Test func keysAreLimitedTo255Bytes() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func keysAreLimitedTo255Bytes(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let longest = String(repeating: "k", count: 255)
             let accepted = try await store.enqueue(sampleMessage(), idempotencyKey: IdempotencyKey(longest, answer: []))
             #expect(accepted.record != nil)

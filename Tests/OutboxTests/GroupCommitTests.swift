@@ -5,10 +5,10 @@ import Testing
 /// Concurrent enqueues and attempt records share transactions, and each caller still gets exactly
 /// its own answer: a bad email or a stale claim fails alone.
 @Suite struct GroupCommitTests {
-    @Test func concurrentEnqueuesShareCommitsAndAreAllStored() async throws {
-        let path = temporaryDatabasePath()
+    @Test(arguments: StorageKind.testable) func concurrentEnqueuesShareCommitsAndAreAllStored(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
         let total = 200
-        let (records, commits) = try await withStore(path: path) { store in
+        let (records, commits) = try await withStore(at: location) { store in
             let before = store.committedWrites
             let records = try await withThrowingTaskGroup(of: MessageRecord.self) { group in
                 for _ in 0..<total {
@@ -19,16 +19,16 @@ import Testing
             return (records, store.committedWrites - before)
         }
         #expect(Set(records.map(\.id)).count == total)
-        #expect(try await count("messages", path: path) == total)
-        #expect(try await count("message_bodies", path: path) == total)
+        #expect(try await location.count("messages") == total)
+        #expect(try await location.count("message_bodies") == total)
         // One transaction per email would be 200; batching takes every email that arrived
         // while the previous commit was on its way to disk.
         #expect(commits < total / 4, "\(commits) commits for \(total) emails")
     }
 
-    @Test func oneKeyInOneBatchQueuesOneEmailAndReplaysItsAnswer() async throws {
-        let path = temporaryDatabasePath()
-        let results = try await withStore(path: path) { store in
+    @Test(arguments: StorageKind.testable) func oneKeyInOneBatchQueuesOneEmailAndReplaysItsAnswer(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
+        let results = try await withStore(at: location) { store in
             try await withThrowingTaskGroup(of: EnqueueResult.self) { group in
                 for index in 0..<30 {
                     group.addTask {
@@ -47,13 +47,13 @@ import Testing
             #expect(answer.count > 0)
         }
         #expect(Set(results.compactMap { if case .duplicate(_, let answer) = $0 { answer } else { nil } }).count == 1)
-        #expect(try await count("messages", path: path) == 1)
-        #expect(try await count("idempotency_keys", path: path) == 1)
+        #expect(try await location.count("messages") == 1)
+        #expect(try await location.count("idempotency_keys") == 1)
     }
 
-    @Test func anIDAlreadyStoredFailsOnlyItsOwnRequest() async throws {
-        let path = temporaryDatabasePath()
-        try await withStore(path: path) { store in
+    @Test(arguments: StorageKind.testable) func anIDAlreadyStoredFailsOnlyItsOwnRequest(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
+        try await withStore(at: location) { store in
             let taken = try await enqueued(store)
             let results = await withTaskGroup(of: (String, Bool).self) { group in
                 for index in 0..<40 {
@@ -71,7 +71,7 @@ import Testing
             }
             #expect(results.filter { !$0.1 }.map(\.0) == [taken.id])
         }
-        #expect(try await count("messages", path: path) == 40)
+        #expect(try await location.count("messages") == 40)
     }
 
     /// A row the database itself refuses (here a key the public API would have rejected first)
@@ -123,8 +123,8 @@ import Testing
         #expect(try await count("messages", path: path) == 0)
     }
 
-    @Test func concurrentOutcomesShareCommitsAndAStaleClaimFailsAlone() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func concurrentOutcomesShareCommitsAndAStaleClaimFailsAlone(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             for _ in 0..<60 { try await enqueued(store, now: t0) }
             let claimed = try await store.claimDue(now: t0, limit: 50)
             let unclaimed = try #require(try await store.list(status: .queued, limit: 10).messages.first)

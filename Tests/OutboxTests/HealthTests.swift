@@ -20,8 +20,8 @@ import Testing
         }
     }
 
-    @Test func theWriteProbeFailsOnAClosedStore() async throws {
-        let store = try await OutboxStore.open(path: temporaryDatabasePath())
+    @Test(arguments: StorageKind.testable) func theWriteProbeFailsOnAClosedStore(_ kind: StorageKind) async throws {
+        let store = try await kind.makeLocation().open()
         try await store.close()
         await #expect(throws: (any Error).self) { try await store.probeWrite() }
     }
@@ -43,8 +43,8 @@ import Testing
         }
     }
 
-    @Test func queueDepthCountsOnlyWaitingStates() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func queueDepthCountsOnlyWaitingStates(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             #expect(try await store.queueDepth() == [.queued: 0, .sending: 0, .deferred: 0])
             for id in ["a", "b", "c", "d"] { try await enqueued(store, sampleMessage(id: id)) }
             let claimed = try await store.claimDue(now: t0, limit: 3)

@@ -3,8 +3,8 @@ import Outbox
 import Testing
 
 @Suite struct ListingTests {
-    @Test func pagesGoNewestFirstAndStayStableWhileEmailsArrive() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func pagesGoNewestFirstAndStayStableWhileEmailsArrive(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             // All in the same millisecond: order must not depend on the clock.
             for index in 0..<25 { try await enqueued(store, sampleMessage(id: "m\(index)"), now: t0) }
 
@@ -28,8 +28,8 @@ import Testing
         }
     }
 
-    @Test func theLastFullPageHasNoCursor() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func theLastFullPageHasNoCursor(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             for index in 0..<20 { try await enqueued(store, sampleMessage(id: "m\(index)"), now: t0) }
             let first = try await store.list(limit: 10)
             let cursor = try #require(first.nextCursor)
@@ -39,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func filtersByState() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func filtersByState(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             for index in 0..<9 { try await enqueued(store, sampleMessage(id: "m\(index)"), now: t0) }
             for id in ["m1", "m4", "m7"] { try await store.cancel(id, now: t0) }
 
@@ -55,8 +55,8 @@ import Testing
         }
     }
 
-    @Test func badCursorsAndLimitsAreRefused() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func badCursorsAndLimitsAreRefused(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             await #expect(throws: OutboxError.invalidCursor("garbage")) { try await store.list(cursor: "garbage") }
             await #expect(throws: OutboxError.self) { try await store.list(limit: 0) }
             await #expect(throws: OutboxError.self) { try await store.list(limit: 1001) }

@@ -6,9 +6,9 @@ import Testing
     let timeout = DeliveryError(code: "ETIMEDOUT")
     let rejected = DeliveryError(code: "ESMTPREJECTED", reply: ServerReply(code: 550, text: "No such user"))
 
-    @Test func pruneDeletesOldFinishedEmailsWithTheirBodiesAttemptsAndKeys() async throws {
-        let path = temporaryDatabasePath()
-        try await withStore(path: path) { store in
+    @Test(arguments: StorageKind.testable) func pruneDeletesOldFinishedEmailsWithTheirBodiesAttemptsAndKeys(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
+        try await withStore(at: location) { store in
             for id in ["sent", "failed", "cancelled", "deferred", "sending", "queued"] {
                 _ = try await store.enqueue(
                     sampleMessage(id: id), idempotencyKey: IdempotencyKey("key-\(id)", answer: []), now: t0)
@@ -28,16 +28,16 @@ import Testing
             }
             #expect(try await store.prune(olderThan: t0 + 25) == 0)
         }
-        #expect(try await count("messages", path: path) == 4)
-        #expect(try await count("message_bodies", path: path) == 4)
-        #expect(try await count("attempts", path: path) == 1)
-        #expect(try await count("idempotency_keys", path: path) == 4)
+        #expect(try await location.count("messages") == 4)
+        #expect(try await location.count("message_bodies") == 4)
+        #expect(try await location.count("attempts") == 1)
+        #expect(try await location.count("idempotency_keys") == 4)
     }
 
-    @Test func statsCountStatesTheOldestWaitAndTodaysOutcomes() async throws {
+    @Test(arguments: StorageKind.testable) func statsCountStatesTheOldestWaitAndTodaysOutcomes(_ kind: StorageKind) async throws {
         // t0 is 08:00 UTC; nine hours earlier is yesterday.
         let yesterday = t0 - 9 * 3600
-        try await withStore { store in
+        try await withStore(kind) { store in
             let empty = try await store.stats(now: t0)
             #expect(empty.counts == Dictionary(uniqueKeysWithValues: MessageState.allCases.map { ($0, 0) }))
             #expect(empty.oldestPendingAge == nil)
@@ -70,8 +70,8 @@ import Testing
         }
     }
 
-    @Test func expiredIdempotencyKeysArePrunedAndTheirEmailsStay() async throws {
-        try await withStore(configuration: OutboxConfiguration(idempotencyKeyLifetime: .seconds(60))) { store in
+    @Test(arguments: StorageKind.testable) func expiredIdempotencyKeysArePrunedAndTheirEmailsStay(_ kind: StorageKind) async throws {
+        try await withStore(kind, configuration: OutboxConfiguration(idempotencyKeyLifetime: .seconds(60))) { store in
             _ = try await store.enqueue(sampleMessage(id: "a"), idempotencyKey: IdempotencyKey("k1", answer: []), now: t0)
             _ = try await store.enqueue(sampleMessage(id: "b"), idempotencyKey: IdempotencyKey("k2", answer: []), now: t0 + 30)
             #expect(try await store.pruneIdempotencyKeys(now: t0 + 59) == 0)
@@ -83,8 +83,8 @@ import Testing
         }
     }
 
-    @Test func nextDueDateIsTheEarliestWaitingEmail() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func nextDueDateIsTheEarliestWaitingEmail(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             #expect(try await store.nextDueDate() == nil)
             try await enqueued(store, sampleMessage(id: "a"), now: t0)
             #expect(try await store.nextDueDate() == t0)

@@ -7,8 +7,8 @@ import Testing
     let rejected = DeliveryError(
         code: "ESMTPREJECTED", reply: ServerReply(code: 550, enhancedCode: "5.1.1", text: "User unknown"))
 
-    @Test func retryQueuesDeferredAndFailedEmailsDueNow() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func retryQueuesDeferredAndFailedEmailsDueNow(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let failed = try await enqueued(store, sampleMessage(id: "failed"), now: t0)
             let deferred = try await enqueued(store, sampleMessage(id: "deferred"), now: t0)
             _ = try await store.claimDue(now: t0, limit: 2)
@@ -23,8 +23,8 @@ import Testing
         }
     }
 
-    @Test func retryIsRefusedWithTheReason() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func retryIsRefusedWithTheReason(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let queued = try await enqueued(store, sampleMessage(id: "queued"), now: t0)
             await #expect(throws: OutboxError.illegalTransition(
                 id: queued.id, state: .queued, action: "retry", reason: "it is already waiting for a worker")) {
@@ -44,8 +44,8 @@ import Testing
         }
     }
 
-    @Test func cancelStopsWaitingEmailsOnly() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func cancelStopsWaitingEmailsOnly(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let waiting = try await enqueued(store, sampleMessage(id: "waiting"), now: t0)
             let cancelled = try await store.cancel(waiting.id, now: t0 + 1)
             #expect(cancelled.state == .cancelled && cancelled.nextAttemptAt == nil)
@@ -71,8 +71,8 @@ import Testing
         }
     }
 
-    @Test func flushMakesEveryDeferredEmailDueNow() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func flushMakesEveryDeferredEmailDueNow(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             for id in ["d1", "d2", "q"] { try await enqueued(store, sampleMessage(id: id), now: t0) }
             _ = try await store.claimDue(now: t0, limit: 2)
             try await store.recordDeferred("d1", error: timeout, nextAttemptAt: t0 + 600, now: t0 + 1)
@@ -85,8 +85,8 @@ import Testing
         }
     }
 
-    @Test func cancelAllCancelsWaitingEmailsAndLeavesTheOthers() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func cancelAllCancelsWaitingEmailsAndLeavesTheOthers(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             for id in ["sending", "sent", "deferred", "q1", "q2"] { try await enqueued(store, sampleMessage(id: id), now: t0) }
             _ = try await store.claimDue(now: t0, limit: 3)
             try await store.recordSent("sent", reply: ServerReply(code: 250, text: "Ok"), now: t0 + 1)

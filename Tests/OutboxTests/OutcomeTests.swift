@@ -9,8 +9,8 @@ import Testing
         code: "ESMTPREJECTED", hint: "Check the recipient address",
         reply: ServerReply(code: 550, enhancedCode: "5.1.1", text: "User unknown"))
 
-    @Test func aSentAttemptIsRecordedWithTheReply() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func aSentAttemptIsRecordedWithTheReply(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let record = try await enqueued(store, now: t0)
             _ = try await store.claimDue(now: t0 + 1, limit: 1)
             let reply = ServerReply(code: 250, enhancedCode: "2.0.0", text: "Ok: queued as 4F2A")
@@ -37,8 +37,8 @@ import Testing
     }
 
     /// A worker that claims ahead starts an attempt after its claim: the attempt says when it began.
-    @Test func anAttemptRecordsWhenItStartedNotWhenItWasClaimed() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func anAttemptRecordsWhenItStartedNotWhenItWasClaimed(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let record = try await enqueued(store, now: t0)
             _ = try await store.claimDue(now: t0 + 1, limit: 1)
             let reply = ServerReply(code: 250, enhancedCode: nil, text: "Ok")
@@ -49,8 +49,8 @@ import Testing
         }
     }
 
-    @Test func deferredThenSentKeepsBothAttemptsInOrder() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func deferredThenSentKeepsBothAttemptsInOrder(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let record = try await enqueued(store, now: t0)
             _ = try await store.claimDue(now: t0, limit: 1)
             let deferred = try await store.recordDeferred(record.id, error: timeout, nextAttemptAt: t0 + 30, now: t0 + 1)
@@ -74,8 +74,8 @@ import Testing
         }
     }
 
-    @Test func aFailedAttemptKeepsTheServersAnswer() async throws {
-        try await withStore { store in
+    @Test(arguments: StorageKind.testable) func aFailedAttemptKeepsTheServersAnswer(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
             let record = try await enqueued(store, now: t0)
             _ = try await store.claimDue(now: t0, limit: 1)
             let failed = try await store.recordFailed(record.id, error: rejected, now: t0 + 1)
@@ -88,9 +88,9 @@ import Testing
         }
     }
 
-    @Test func outcomesAreRefusedUnlessTheEmailIsBeingSent() async throws {
-        let path = temporaryDatabasePath()
-        try await withStore(path: path) { store in
+    @Test(arguments: StorageKind.testable) func outcomesAreRefusedUnlessTheEmailIsBeingSent(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
+        try await withStore(at: location) { store in
             let record = try await enqueued(store, now: t0)
             // Not claimed yet.
             let error = await #expect(throws: OutboxError.self) {
@@ -114,6 +114,6 @@ import Testing
                 try await store.recordDeferred("nope", error: timeout, nextAttemptAt: t0, now: t0)
             }
         }
-        #expect(try await count("attempts", path: path) == 1)
+        #expect(try await location.count("attempts") == 1)
     }
 }

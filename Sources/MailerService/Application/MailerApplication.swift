@@ -36,15 +36,7 @@ public enum MailerApplication {
         } catch {
             throw ConfigurationError(problems: [ConfigurationProblem(variable: error.variable, message: error.problem)])
         }
-        let lock = try DataDirectoryLock(directory: configuration.dataDirectory)
-        let store: OutboxStore
-        do {
-            store = try await OutboxStore.open(
-                path: configuration.outboxPath,
-                configuration: OutboxConfiguration(idempotencyKeyLifetime: configuration.idempotencyKeyLifetime))
-        } catch {
-            throw ConfigurationError(problems: [ConfigurationProblem(variable: "MAILER_DATA_DIR", message: "\(error)")])
-        }
+        let (store, lock) = try await OutboxOpening.open(configuration, logger: logger)
         let pool = SMTPConnectionPool(client: client, configuration: configuration.pool, logger: logger, observer: metrics)
         var fallbackPool: SMTPConnectionPool?
         if let fallback = configuration.fallbackSMTP {

@@ -25,6 +25,8 @@ struct EnvironmentReader {
 
     static let secretVariables: Set<String> = [
         "SMTP_PASSWORD", "SMTP_OAUTH2_TOKEN", "SMTP_FALLBACK_PASSWORD", "SMTP_FALLBACK_OAUTH2_TOKEN", "DKIM_PRIVATE_KEY", "MAILER_API_TOKENS",
+        // Its password.
+        "MAILER_DATABASE_URL",
     ]
 
     init(environment: [String: String]) {

@@ -2,6 +2,7 @@ import DKIM
 import Foundation
 import MIMEMessage
 import Outbox
+import OutboxPostgres
 import SMTP
 
 /// The whole service configuration, read once from environment variables at start-up.
@@ -42,6 +43,12 @@ public struct MailerConfiguration: Sendable {
     public var linkHosts: LinkHosts?
     /// Where the outbox database lives (MAILER_DATA_DIR); a volume in the compose file.
     public var dataDirectory = "./data"
+    /// MAILER_DATABASE_URL: the PostgreSQL database that replicas share; nil keeps the outbox in
+    /// the SQLite file in `dataDirectory`, one service per folder.
+    public var databaseURL: PostgresURL?
+    /// MAILER_DATABASE_LEASE: how long a replica's claim holds before another replica may send the
+    /// email (one that died mid-send); longer than the slowest attempt with its wait for a connection.
+    public var databaseLease: Duration = PostgresOutboxStore.defaultLeaseDuration
     /// When to try a failed email again, and when to give up.
     public var retryPolicy = RetryPolicy()
     /// How long an Idempotency-Key is remembered (MAILER_IDEMPOTENCY_TTL).
@@ -140,6 +147,18 @@ public struct MailerConfiguration: Sendable {
         let dkim = Self.readDKIM(&env)
         let apiAuthentication = APIAuthentication.read(&env)
         let dataDirectory = env.string("MAILER_DATA_DIR") ?? "./data"
+        var databaseURL: PostgresURL?
+        if let text = env.string("MAILER_DATABASE_URL") {
+            do {
+                databaseURL = try PostgresURL(parsing: text)
+            } catch {
+                env.problem("MAILER_DATABASE_URL", error.problem)
+            }
+        }
+        let databaseLease = env.duration("MAILER_DATABASE_LEASE", default: PostgresOutboxStore.defaultLeaseDuration)
+        if databaseLease < .seconds(10) {
+            env.problem("MAILER_DATABASE_LEASE", "must be at least 10s: a lease shorter than one SMTP attempt sends emails twice, got \(databaseLease)")
+        }
         let retryBase = env.seconds("MAILER_RETRY_BASE_SECONDS", default: .seconds(30))
         let maximumAttempts = env.integer("MAILER_MAX_ATTEMPTS", in: 1...100, default: 10)
         let maximumAge = env.duration("MAILER_MAX_AGE", default: .seconds(24 * 3600))
@@ -210,6 +229,8 @@ public struct MailerConfiguration: Sendable {
         configuration.perRecipientPerHour = perRecipientPerHour
         configuration.linkHosts = linkHosts
         configuration.dataDirectory = dataDirectory
+        configuration.databaseURL = databaseURL
+        configuration.databaseLease = databaseLease
         configuration.retryPolicy = RetryPolicy(baseDelay: retryBase, maximumAttempts: maximumAttempts, maximumAge: maximumAge)
         configuration.idempotencyKeyLifetime = idempotencyTTL
         configuration.retention = .seconds(retentionDays * 24 * 3600)
@@ -374,6 +395,7 @@ public struct MailerConfiguration: Sendable {
             "mailer_per_recipient_per_hour": perRecipientPerHour == 0 ? "off" : "\(perRecipientPerHour)",
             "mailer_link_hosts": linkHosts.map { $0.patterns.joined(separator: ",") } ?? "any",
             "mailer_data_dir": dataDirectory,
+            "mailer_database": databaseURL.map { "PostgreSQL \($0), claims leased for \(databaseLease)" } ?? "SQLite in MAILER_DATA_DIR",
             "mailer_api_auth": apiAuthentication.summary,
             "mailer_log_level": logLevel,
             "mailer_log_format": logFormat.rawValue,

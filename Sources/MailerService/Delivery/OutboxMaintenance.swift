@@ -6,11 +6,11 @@ import ServiceLifecycle
 /// Keeps the outbox small: deletes sent, failed and cancelled emails older than the retention
 /// (MAILER_RETENTION_DAYS) and expired Idempotency-Keys, at start and then every hour.
 public struct OutboxMaintenance: Service {
-    let store: OutboxStore
+    let store: any OutboxStorage
     let retention: Duration
     let logger: Logger
 
-    public init(store: OutboxStore, retention: Duration, logger: Logger) {
+    public init(store: any OutboxStorage, retention: Duration, logger: Logger) {
         self.store = store
         self.retention = retention
         self.logger = logger

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// At start it puts back emails a previous run left `sending` (at-least-once delivery). On graceful
 /// shutdown it claims nothing more, lets the attempts under way finish, and leaves the rest queued.
 public final class OutboxWorker: Service, Sendable {
-    private let store: OutboxStore
+    private let store: any OutboxStorage
     private let pool: SMTPConnectionPool
     /// SMTP_FALLBACK_*: takes an attempt the primary server could not even be reached for.
     private let fallback: SMTPConnectionPool?
@@ -50,7 +50,7 @@ public final class OutboxWorker: Service, Sendable {
     static let recordFailurePause: Duration = .seconds(5)
 
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
-    init(store: OutboxStore, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
+    init(store: any OutboxStorage, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
          metrics: MailerMetrics? = nil, ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil, logRecipients: Bool = false) {
         self.logRecipients = logRecipients
         self.store = store

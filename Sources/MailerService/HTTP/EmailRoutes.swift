@@ -11,7 +11,7 @@ import SMTP
 struct EmailRoutes: Sendable {
     let configuration: MailerConfiguration
     let templates: TemplateStore
-    let store: OutboxStore
+    let store: any OutboxStorage
     let worker: OutboxWorker
     let waiters: DeliveryWaiters
     let metrics: MailerMetrics
@@ -67,7 +67,7 @@ struct EmailRoutes: Sendable {
                 log.log(.error, "email not accepted: the outbox cannot store it", metadata: ["error": "\(error)"])
                 throw Problem(status: .serviceUnavailable, code: "EOUTBOX", title: "Email not stored",
                               detail: "the outbox could not store the email (\(error)); nothing was queued, send again",
-                              extra: ["hint": .string("check that MAILER_DATA_DIR is writable and its disk not full")])
+                              extra: ["hint": .string("check that the outbox database is writable and its disk not full (MAILER_DATA_DIR, or the PostgreSQL server of MAILER_DATABASE_URL)")])
             }
             if case .duplicate(let firstID, let answer) = result {
                 // The first request paid; its replay queues nothing.

@@ -5,7 +5,7 @@ import Outbox
 /// The mail log and queue management over HTTP: what happened to an email, retry, cancel, flush,
 /// and counts per state (the "daily report").
 struct QueueRoutes: Sendable {
-    let store: OutboxStore
+    let store: any OutboxStorage
     let worker: OutboxWorker
 
     func register(on router: Router<BasicRequestContext>) {
@@ -80,7 +80,7 @@ struct QueueRoutes: Sendable {
                 throw Problem(status: .unprocessableContent, code: "EVALIDATION", title: "Invalid request", detail: "\(error)")
             default:
                 throw Problem(status: .serviceUnavailable, code: "EOUTBOX", title: "Outbox unavailable", detail: "\(error)",
-                              extra: ["hint": .string("check that MAILER_DATA_DIR is writable and its disk not full")])
+                              extra: ["hint": .string("check that the outbox database is writable and its disk not full (MAILER_DATA_DIR, or the PostgreSQL server of MAILER_DATABASE_URL)")])
             }
         } catch {
             throw Problem(status: .internalServerError, code: "EINTERNAL", title: "Internal error", detail: "\(error)")

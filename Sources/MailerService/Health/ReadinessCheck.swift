@@ -23,7 +23,7 @@ struct ReadinessCheck: Sendable {
     }
 
     let templates: TemplateStore
-    let store: OutboxStore
+    let store: any OutboxStorage
     let providers: [Provider]
     /// The outbox probe's answer, reused for a second (the SMTP report is read fresh each time).
     private let outboxProbe: RecentResult<OutboxProbe>
@@ -33,7 +33,7 @@ struct ReadinessCheck: Sendable {
         var duration: Duration
     }
 
-    init(templates: TemplateStore, store: OutboxStore, providers: [Provider], probeMaximumAge: Duration = .seconds(1)) {
+    init(templates: TemplateStore, store: any OutboxStorage, providers: [Provider], probeMaximumAge: Duration = .seconds(1)) {
         self.templates = templates
         self.store = store
         self.providers = providers

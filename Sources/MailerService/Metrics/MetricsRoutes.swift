@@ -10,7 +10,7 @@ import SMTP
 /// as the scrape and cost nothing between scrapes.
 struct MetricsRoutes: Sendable {
     let metrics: MailerMetrics
-    let store: OutboxStore
+    let store: any OutboxStorage
     let pools: [SMTPConnectionPool]
     let logger: Logger
 

@@ -7,4 +7,10 @@ public struct ClaimedMessage: Sendable, Equatable {
     public var attemptNumber: Int { record.attemptCount + 1 }
 
     public var id: String { record.id }
+
+    /// Memberwise, for the storages in other modules of this package.
+    package init(record: MessageRecord, content: [UInt8]) {
+        self.record = record
+        self.content = content
+    }
 }

@@ -16,4 +16,18 @@ public struct DeliveryAttempt: Sendable, Equatable {
     /// The SMTP server's answer, when it gave one (the 250 of a success too).
     public var reply: ServerReply?
     public var provider: ProviderName
+
+    /// Memberwise, for the storages in other modules of this package.
+    package init(messageID: String, number: Int, startedAt: Date, finishedAt: Date, outcome: AttemptOutcome, errorCode: String?, hint: String?, detail: String?, reply: ServerReply?, provider: ProviderName) {
+        self.messageID = messageID
+        self.number = number
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.outcome = outcome
+        self.errorCode = errorCode
+        self.hint = hint
+        self.detail = detail
+        self.reply = reply
+        self.provider = provider
+    }
 }

@@ -24,5 +24,25 @@ public struct MessageRecord: Sendable, Equatable {
     /// Last state change, which is what `prune(olderThan:)` measures age by.
     public var updatedAt: Date
     /// The X-Request-ID of the HTTP request that queued it, when there was one.
-    public var requestID: String? = nil
+    public var requestID: String?
+
+    /// Memberwise, for the storages in other modules of this package.
+    package init(id: String, createdAt: Date, template: String, locale: String, sender: String, recipients: [String], messageID: String, size: Int, state: MessageState, attemptCount: Int, nextAttemptAt: Date?, lastError: String?, sentAt: Date?, provider: ProviderName?, updatedAt: Date, requestID: String? = nil) {
+        self.id = id
+        self.createdAt = createdAt
+        self.template = template
+        self.locale = locale
+        self.sender = sender
+        self.recipients = recipients
+        self.messageID = messageID
+        self.size = size
+        self.state = state
+        self.attemptCount = attemptCount
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.sentAt = sentAt
+        self.provider = provider
+        self.updatedAt = updatedAt
+        self.requestID = requestID
+    }
 }

@@ -10,4 +10,12 @@ public struct OutboxStats: Sendable, Equatable {
     public var failedTodayByCode: [String: Int]
 
     public var failedToday: Int { failedTodayByCode.values.reduce(0, +) }
+
+    /// Memberwise, for the storages in other modules of this package.
+    package init(counts: [MessageState: Int], oldestPendingAge: Duration?, sentToday: Int, failedTodayByCode: [String: Int]) {
+        self.counts = counts
+        self.oldestPendingAge = oldestPendingAge
+        self.sentToday = sentToday
+        self.failedTodayByCode = failedTodayByCode
+    }
 }

@@ -7,8 +7,8 @@ import Synchronization
 /// result per job, in order. A job that fails alone (a bad id, an illegal state change) fails only
 /// its caller; when the whole transaction fails, `commit` is expected to try the jobs one by one so
 /// that one bad job never takes the others down with it (see `OutboxStore`'s batches).
-final class GroupCommit<Job: Sendable, Output: Sendable>: Sendable {
-    typealias Commit = @Sendable ([Job]) async -> [Result<Output, any Error>]
+package final class GroupCommit<Job: Sendable, Output: Sendable>: Sendable {
+    package typealias Commit = @Sendable ([Job]) async -> [Result<Output, any Error>]
 
     private struct Waiting {
         var job: Job
@@ -26,7 +26,7 @@ final class GroupCommit<Job: Sendable, Output: Sendable>: Sendable {
 
     /// - Parameter maximumBatch: jobs per transaction at most, which bounds the statement sizes
     ///   (SQLite's limit on bound parameters) and how long one transaction holds the writer.
-    init(maximumBatch: Int, commit: @escaping Commit) {
+    package init(maximumBatch: Int, commit: @escaping Commit) {
         precondition(maximumBatch > 0)
         self.maximumBatch = maximumBatch
         self.commit = commit
@@ -36,7 +36,7 @@ final class GroupCommit<Job: Sendable, Output: Sendable>: Sendable {
     ///
     /// The job runs even if the calling task is cancelled meanwhile: a stored email cannot be
     /// taken back, so its caller must learn that it was stored.
-    func run(_ job: Job) async throws -> Output {
+    package func run(_ job: Job) async throws -> Output {
         try await withCheckedThrowingContinuation { continuation in
             let startCommitter = state.withLock { state in
                 state.waiting.append(Waiting(job: job, continuation: continuation))

@@ -5,23 +5,23 @@ import Foundation
 /// It holds the row's insertion sequence number, not a time: sequence numbers never repeat and only
 /// grow, so pages stay stable while new emails arrive (they land before the first page) and two
 /// emails accepted in the same millisecond are never skipped or shown twice.
-struct ListCursor: Equatable {
-    var sequence: Int64
+package struct ListCursor: Equatable {
+    package var sequence: Int64
 
     private static let prefix = "outbox:v1:"
 
-    var token: String {
+    package var token: String {
         Data((Self.prefix + String(sequence)).utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    init(sequence: Int64) {
+    package init(sequence: Int64) {
         self.sequence = sequence
     }
 
-    init(token: String) throws {
+    package init(token: String) throws {
         var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64),

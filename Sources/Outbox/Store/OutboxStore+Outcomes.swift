@@ -25,15 +25,15 @@ extension OutboxStore {
     /// `recordSent`, `recordDeferred` and `recordFailed` for a caller that only needs the outcome
     /// on disk (the outbox worker): the same transaction and checks, without reading the updated
     /// row back (a RETURNING of every column and its parsing, per email).
-    package func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+    public func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
         _ = try await outcomes.run(sentJob(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
-    package func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+    public func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
         _ = try await outcomes.run(deferredJob(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
-    package func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+    public func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
         _ = try await outcomes.run(failedJob(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 

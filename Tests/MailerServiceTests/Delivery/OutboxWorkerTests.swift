@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import Outbox
+import OutboxPostgres
+import PostgresTestSupport
 import SMTP
 import SMTPTestServer
 import SQLiteNIO
@@ -9,7 +11,7 @@ import ServiceLifecycle
 import Testing
 @testable import MailerService
 
-/// The worker against a real SQLite outbox and the Swift SMTP test server.
+/// The worker against a real outbox (SQLite, and PostgreSQL where it can run) and the Swift SMTP test server.
 @Suite struct OutboxWorkerTests {
     static func message(_ number: Int, to recipient: String = "ada@example.org") -> OutgoingMessage {
         OutgoingMessage(
@@ -22,13 +24,29 @@ import Testing
         try await OutboxStore.open(path: path, configuration: configuration)
     }
 
+    /// The storages the worker's behaviour is checked against: it must not know which it has.
+    enum Storage: String, CaseIterable, Sendable {
+        case sqlite
+        case postgres
+
+        /// PostgreSQL when its binaries are installed, and always in CI (where missing ones fail).
+        static let testable: [Storage] = PostgresTestServer.enabled ? [.sqlite, .postgres] : [.sqlite]
+    }
+
+    static func openStore(_ storage: Storage) async throws -> any OutboxStorage {
+        switch storage {
+        case .sqlite: try await openStore()
+        case .postgres: try await PostgresOutboxStore.open(url: try await PostgresTestServer.shared.makeDatabase(), logger: PostgresTestServer.quiet)
+        }
+    }
+
     static func temporaryStorePath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("worker-\(UUID().uuidString)/outbox.sqlite3").path
     }
 
     /// Runs the worker as a service until `body` returns, then stops it gracefully.
     static func withWorker(
-        store: OutboxStore, server: SMTPTestServer, retry: RetryPolicy = RetryPolicy(jitter: .none),
+        store: any OutboxStorage, server: SMTPTestServer, retry: RetryPolicy = RetryPolicy(jitter: .none),
         waiters: DeliveryWaiters = DeliveryWaiters(),
         _ body: @Sendable (OutboxWorker) async throws -> Void
     ) async throws {
@@ -54,10 +72,10 @@ import Testing
         return try await condition()
     }
 
-    @Test func queuedEmailsAreSentAndRecordedWithTheServersReply() async throws {
+    @Test(arguments: Storage.testable) func queuedEmailsAreSentAndRecordedWithTheServersReply(_ storage: Storage) async throws {
         let server = try await SMTPTestServer.start()
         defer { Task { try? await server.shutdown() } }
-        let store = try await Self.openStore()
+        let store = try await Self.openStore(storage)
         for number in 1...5 { _ = try await store.enqueue(Self.message(number)) }
         try await Self.withWorker(store: store, server: server) { _ in
             let allSent = try await Self.eventually { try await store.stats().counts[.sent] == 5 }
@@ -72,10 +90,10 @@ import Testing
         try await store.close()
     }
 
-    @Test func anEmailQueuedWhileRunningGoesOutWhenTheWorkerIsWoken() async throws {
+    @Test(arguments: Storage.testable) func anEmailQueuedWhileRunningGoesOutWhenTheWorkerIsWoken(_ storage: Storage) async throws {
         let server = try await SMTPTestServer.start()
         defer { Task { try? await server.shutdown() } }
-        let store = try await Self.openStore()
+        let store = try await Self.openStore(storage)
         let waiters = DeliveryWaiters()
         try await Self.withWorker(store: store, server: server, waiters: waiters) { worker in
             let message = Self.message(1)
@@ -91,7 +109,7 @@ import Testing
         try await store.close()
     }
 
-    @Test func aTransientFailureIsDeferredAndAPermanentOneFails() async throws {
+    @Test(arguments: Storage.testable) func aTransientFailureIsDeferredAndAPermanentOneFails(_ storage: Storage) async throws {
         var settings = SMTPTestServerConfiguration()
         settings.faults = [
             .rejectRecipient(code: 450, text: "4.2.0 mailbox busy", matching: "busy"),
@@ -99,7 +117,7 @@ import Testing
         ]
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
-        let store = try await Self.openStore()
+        let store = try await Self.openStore(storage)
         let waiters = DeliveryWaiters()
         let busy = Self.message(1, to: "busy@example.org")
         let nobody = Self.message(2, to: "nobody@example.org")
@@ -144,12 +162,12 @@ import Testing
 
     /// The worker claims ahead of the pool; a graceful stop finishes the attempts under way and
     /// gives the rest back to the queue untouched (no attempt counted, nothing left `sending`).
-    @Test func aGracefulStopGivesEmailsClaimedAheadBackToTheQueue() async throws {
+    @Test(arguments: Storage.testable) func aGracefulStopGivesEmailsClaimedAheadBackToTheQueue(_ storage: Storage) async throws {
         var configuration = SMTPTestServerConfiguration()
         configuration.faults = [.noReplyToData]  // holds both pooled sessions until the DATA timeout
         let server = try await SMTPTestServer.start(configuration)
         defer { Task { try? await server.shutdown() } }
-        let store = try await Self.openStore()
+        let store = try await Self.openStore(storage)
         for number in 1...20 { _ = try await store.enqueue(Self.message(number)) }
         try await Self.withWorker(store: store, server: server) { worker in
             #expect(worker.claimLimit == 2 * OutboxWorker.claimAheadFactor)
