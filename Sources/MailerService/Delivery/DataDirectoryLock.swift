@@ -29,7 +29,7 @@ final class DataDirectoryLock: Sendable {
             close(descriptor)
             throw ConfigurationError(problems: [ConfigurationProblem(
                 variable: "MAILER_DATA_DIR",
-                message: "\(directory) is in use by another running mailer: one service per outbox (two would send each other's emails twice); give each its own MAILER_DATA_DIR or volume")])
+                message: "\(directory) is in use by another running mailer: one service per outbox (two would send each other's emails twice); give each its own MAILER_DATA_DIR or volume, or set MAILER_DATABASE_URL so that several replicas share one PostgreSQL outbox")])
         }
         self.descriptor = descriptor
     }
