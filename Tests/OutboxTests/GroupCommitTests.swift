@@ -153,9 +153,8 @@ import Testing
         try await withStore { store in
             let record = try await enqueued(store, now: t0)
             _ = try await store.claimDue(now: t0, limit: 1)
-            let job = OutboxStore.OutcomeJob(
-                id: record.id, outcome: .sent, error: nil, reply: ServerReply(code: 250, text: "Ok"), provider: .primary,
-                now: t0 + 1, state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: true)
+            let job = OutcomeJob.sent(
+                record.id, reply: ServerReply(code: 250, text: "Ok"), provider: .primary, startedAt: nil, now: t0 + 1, readBack: true)
             let results = await OutboxStore.commitOutcomes([job, job], database: store.database)
             #expect(try results[0].get()?.attemptCount == 1)
             #expect(throws: OutboxError.self) { try results[1].get() }
@@ -171,10 +170,8 @@ import Testing
             let loud = try await enqueued(store, sampleMessage(id: "loud"), now: t0)
             let failing = try await enqueued(store, sampleMessage(id: "failing"), now: t0)
             _ = try await store.claimDue(now: t0, limit: 3)
-            func job(_ id: String, readBack: Bool) -> OutboxStore.OutcomeJob {
-                OutboxStore.OutcomeJob(
-                    id: id, outcome: .sent, error: nil, reply: ServerReply(code: 250, text: "Ok"), provider: .fallback,
-                    startedAt: t0 + 1, now: t0 + 2, state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: readBack)
+            func job(_ id: String, readBack: Bool) -> OutcomeJob {
+                .sent(id, reply: ServerReply(code: 250, text: "Ok"), provider: .fallback, startedAt: t0 + 1, now: t0 + 2, readBack: readBack)
             }
             let mixed = await OutboxStore.commitOutcomes([job(quiet.id, readBack: false), job(loud.id, readBack: true)], database: store.database)
             #expect(try mixed[0].get() == nil)

@@ -109,13 +109,7 @@ extension OutboxStore {
             }
             // The record is what was just written, so it is built here rather than read back.
             for index in accepted {
-                let job = jobs[index]
-                let stored = Timestamp.date(Timestamp.milliseconds(job.now))
-                results[index] = .success(.queued(MessageRecord(
-                    id: job.message.id, createdAt: stored, template: job.message.template, locale: job.message.locale,
-                    sender: job.message.sender, recipients: job.message.recipients, messageID: job.message.messageID,
-                    size: job.message.content.count, state: .queued, attemptCount: 0, nextAttemptAt: stored,
-                    lastError: nil, sentAt: nil, provider: nil, updatedAt: stored, requestID: job.message.requestID)))
+                results[index] = .success(.queued(.accepted(jobs[index].message, at: jobs[index].now)))
             }
         }
         return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }

@@ -7,72 +7,34 @@ extension OutboxStore {
     /// that claims ahead may start an attempt a while after its claim).
     @discardableResult
     public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try await readBack(id, outcomes.run(sentJob(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: true)))
+        try OutcomeJob.readBack(id, await outcomes.run(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     /// A transient failure: appends the attempt and waits until `nextAttemptAt` (from `RetryPolicy`).
     @discardableResult
     public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try await readBack(id, outcomes.run(deferredJob(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: true)))
+        try OutcomeJob.readBack(id, await outcomes.run(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
     @discardableResult
     public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try await readBack(id, outcomes.run(failedJob(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: true)))
+        try OutcomeJob.readBack(id, await outcomes.run(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     /// `recordSent`, `recordDeferred` and `recordFailed` for a caller that only needs the outcome
     /// on disk (the outbox worker): the same transaction and checks, without reading the updated
     /// row back (a RETURNING of every column and its parsing, per email).
     public func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
-        _ = try await outcomes.run(sentJob(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: false))
+        _ = try await outcomes.run(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
     public func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
-        _ = try await outcomes.run(deferredJob(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: false))
+        _ = try await outcomes.run(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
     public func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
-        _ = try await outcomes.run(failedJob(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: false))
-    }
-
-    private func sentJob(_ id: String, reply: ServerReply, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> OutcomeJob {
-        OutcomeJob(
-            id: id, outcome: .sent, error: nil, reply: reply, provider: provider, startedAt: startedAt, now: now,
-            state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: readBack)
-    }
-
-    private func deferredJob(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> OutcomeJob {
-        OutcomeJob(
-            id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
-            state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer", readBack: readBack)
-    }
-
-    private func failedJob(_ id: String, error: DeliveryError, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> OutcomeJob {
-        OutcomeJob(
-            id: id, outcome: .failed, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
-            state: .failed, nextAttemptAt: nil, action: "record a failed delivery of", readBack: readBack)
-    }
-
-    private func readBack(_ id: String, _ record: MessageRecord?) throws -> MessageRecord {
-        guard let record else { throw OutboxError.notFound(id: id) }
-        return record
-    }
-
-    struct OutcomeJob: Sendable {
-        var id: String
-        var outcome: AttemptOutcome
-        var error: DeliveryError?
-        var reply: ServerReply?
-        var provider: ProviderName
-        var startedAt: Date?
-        var now: Date
-        var state: MessageState
-        var nextAttemptAt: Date?
-        var action: String
-        /// Whether the caller gets the updated record; nil is recorded for it otherwise.
-        var readBack: Bool
+        _ = try await outcomes.run(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
     /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);

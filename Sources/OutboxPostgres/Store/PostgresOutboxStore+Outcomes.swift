@@ -8,19 +8,19 @@ extension PostgresOutboxStore {
     /// `startedAt` is when the attempt began; without it, when the email was claimed.
     @discardableResult
     public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try readBack(id, await outcomes.run(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: true)))
+        try OutcomeJob.readBack(id, await outcomes.run(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     /// A transient failure: appends the attempt and waits until `nextAttemptAt`.
     @discardableResult
     public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try readBack(id, await outcomes.run(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: true)))
+        try OutcomeJob.readBack(id, await outcomes.run(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
     @discardableResult
     public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try readBack(id, await outcomes.run(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: true)))
+        try OutcomeJob.readBack(id, await outcomes.run(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
     public func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
@@ -33,41 +33,6 @@ extension PostgresOutboxStore {
 
     public func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
         _ = try await outcomes.run(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: false))
-    }
-
-    private func readBack(_ id: String, _ record: MessageRecord?) throws -> MessageRecord {
-        guard let record else { throw OutboxError.notFound(id: id) }
-        return record
-    }
-
-    struct OutcomeJob: Sendable {
-        var id: String
-        var outcome: AttemptOutcome
-        var error: DeliveryError?
-        var reply: ServerReply?
-        var provider: ProviderName
-        var startedAt: Date?
-        var now: Date
-        var state: MessageState
-        var nextAttemptAt: Date?
-        var action: String
-        /// Whether the caller gets the updated record; nil is recorded for it otherwise.
-        var readBack: Bool
-
-        static func sent(_ id: String, reply: ServerReply, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> Self {
-            Self(id: id, outcome: .sent, error: nil, reply: reply, provider: provider, startedAt: startedAt, now: now,
-                 state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: readBack)
-        }
-
-        static func deferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> Self {
-            Self(id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
-                 state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer", readBack: readBack)
-        }
-
-        static func failed(_ id: String, error: DeliveryError, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> Self {
-            Self(id: id, outcome: .failed, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
-                 state: .failed, nextAttemptAt: nil, action: "record a failed delivery of", readBack: readBack)
-        }
     }
 
     /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);

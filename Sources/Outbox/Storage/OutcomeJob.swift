@@ -1,0 +1,40 @@
+import Foundation
+
+/// One finished attempt waiting for its group commit, in either storage: what to record, the
+/// state it leaves the email in, and whether the caller wants the updated record back.
+package struct OutcomeJob: Sendable {
+    package var id: String
+    package var outcome: AttemptOutcome
+    package var error: DeliveryError?
+    package var reply: ServerReply?
+    package var provider: ProviderName
+    package var startedAt: Date?
+    package var now: Date
+    package var state: MessageState
+    package var nextAttemptAt: Date?
+    /// How an error about it reads: "cannot \(action) email ...".
+    package var action: String
+    /// Whether the caller gets the updated record; nil is recorded for it otherwise.
+    package var readBack: Bool
+
+    package static func sent(_ id: String, reply: ServerReply, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> Self {
+        Self(id: id, outcome: .sent, error: nil, reply: reply, provider: provider, startedAt: startedAt, now: now,
+             state: .sent, nextAttemptAt: nil, action: "record a successful delivery of", readBack: readBack)
+    }
+
+    package static func deferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> Self {
+        Self(id: id, outcome: .deferred, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
+             state: .deferred, nextAttemptAt: nextAttemptAt, action: "defer", readBack: readBack)
+    }
+
+    package static func failed(_ id: String, error: DeliveryError, provider: ProviderName, startedAt: Date?, now: Date, readBack: Bool) -> Self {
+        Self(id: id, outcome: .failed, error: error, reply: error.reply, provider: provider, startedAt: startedAt, now: now,
+             state: .failed, nextAttemptAt: nil, action: "record a failed delivery of", readBack: readBack)
+    }
+
+    /// The record a caller that asked for it gets, or the email was not there.
+    package static func readBack(_ id: String, _ record: MessageRecord?) throws -> MessageRecord {
+        guard let record else { throw OutboxError.notFound(id: id) }
+        return record
+    }
+}
