@@ -157,7 +157,7 @@ public final class OutboxWorker: Service, Sendable {
                             } else if !moreDue {
                                 // Nothing rang while the claim ran: sleep until the next due email.
                                 timer?.cancel()
-                                timer = schedule(after: Self.delay(until: nextDue))
+                                timer = schedule(after: Self.delay(until: nextDue, atMost: store.idleLookInterval))
                             }
                         }
                     case .failed(let error):
@@ -263,10 +263,11 @@ public final class OutboxWorker: Service, Sendable {
         }
     }
 
-    /// Until the next due time, at most a minute (a flush or a second process may change the
-    /// schedule in the meantime).
-    static func delay(until next: Date?) -> Duration {
-        let seconds = next.map { max(0, min($0.timeIntervalSinceNow, 60)) } ?? 60
+    /// Until the next due time, at most `limit` (the storage's `idleLookInterval`: another process
+    /// may change the schedule in the meantime).
+    static func delay(until next: Date?, atMost limit: Duration) -> Duration {
+        let most = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+        let seconds = next.map { max(0, min($0.timeIntervalSinceNow, most)) } ?? most
         return .milliseconds(Int64(seconds * 1000) + 5)
     }
 

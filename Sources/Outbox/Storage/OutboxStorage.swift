@@ -89,10 +89,18 @@ public protocol OutboxStorage: Sendable {
     var committedWrites: Int { get }
     /// Lets the connections go. Emails claimed and not recorded stay `sending` until recovered.
     func close() async throws
+    /// How long an idle worker may go without looking at the outbox. Writers elsewhere (other
+    /// replicas, `mailer queue`) do not ring this process's worker, and a dead replica's claims
+    /// are due only once their lease has run out.
+    var idleLookInterval: Duration { get }
 }
 
 /// The defaults callers rely on: the current time, the primary provider, no idempotency key.
 extension OutboxStorage {
+    /// A minute: the one process that uses an outbox rings its worker itself; `mailer queue retry`
+    /// and `flush` from the command line wait for this.
+    public var idleLookInterval: Duration { .seconds(60) }
+
     public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil) async throws -> EnqueueResult {
         try await enqueue(message, idempotencyKey: idempotencyKey, now: Date())
     }

@@ -81,7 +81,7 @@ extension PostgresOutboxStore {
 
     /// When the next waiting email is due, so a worker can sleep until then; nil when none waits.
     ///
-    /// Expired leases are not in it: a worker looks again at least every minute, and a claim
+    /// Expired leases are not in it: an idle worker looks again every `idleLookInterval` (2 s), and a claim
     /// whose replica died is taken by the first look after its lease ran out.
     public func nextDueDate() async throws -> Date? {
         let rows = try await run(

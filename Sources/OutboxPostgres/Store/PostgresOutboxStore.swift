@@ -30,6 +30,9 @@ public final class PostgresOutboxStore: OutboxStorage {
     public let leaseDuration: Duration
     /// This store's name on its claims.
     public let replica: String
+    /// Replicas queue emails and leave expired claims that no doorbell here announces: an idle
+    /// worker looks every 2 s (one indexed query), so they wait seconds, not the minute of SQLite.
+    public var idleLookInterval: Duration { .seconds(2) }
 
     let client: PostgresClient
     let logger: Logger

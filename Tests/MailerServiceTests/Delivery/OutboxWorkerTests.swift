@@ -109,6 +109,27 @@ import Testing
         try await store.close()
     }
 
+    /// Another replica's email rings no bell here: on a shared PostgreSQL outbox an idle worker
+    /// still finds it within seconds (its idle look), not after SQLite's minute.
+    @Test func anIdleWorkerOnPostgreSQLFindsAnotherReplicasEmailWithinSeconds() async throws {
+        guard PostgresTestServer.enabled else { return }
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let url = try await PostgresTestServer.shared.makeDatabase()
+        let store = try await PostgresOutboxStore.open(url: url, logger: PostgresTestServer.quiet)
+        let otherReplica = try await PostgresOutboxStore.open(url: url, logger: PostgresTestServer.quiet)
+        #expect(store.idleLookInterval == .seconds(2))
+        try await Self.withWorker(store: store, server: server) { _ in
+            // Past the worker's first look at an empty queue, so that it sleeps on its timer.
+            try await Task.sleep(for: .milliseconds(500))
+            _ = try await otherReplica.enqueue(Self.message(1))
+            let sent = try await Self.eventually(seconds: 5) { try await store.stats().counts[.sent] == 1 }
+            #expect(sent, "an email queued by another replica waits at most the idle look (2 s)")
+        }
+        try await otherReplica.close()
+        try await store.close()
+    }
+
     @Test(arguments: Storage.testable) func aTransientFailureIsDeferredAndAPermanentOneFails(_ storage: Storage) async throws {
         var settings = SMTPTestServerConfiguration()
         settings.faults = [
