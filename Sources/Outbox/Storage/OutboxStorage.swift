@@ -39,20 +39,10 @@ public protocol OutboxStorage: Sendable {
     /// share the outbox); returns how many. Call once at start-up, before claiming.
     func recoverInterrupted(now: Date) async throws -> Int
 
-    /// The server took the email: appends the attempt and marks it `sent`.
-    @discardableResult
-    func recordSent(_ id: String, reply: ServerReply, provider: ProviderName, startedAt: Date?, now: Date) async throws -> MessageRecord
-    /// A transient failure: appends the attempt and waits until `nextAttemptAt`.
-    @discardableResult
-    func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName, startedAt: Date?, now: Date) async throws -> MessageRecord
-    /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
-    @discardableResult
-    func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName, startedAt: Date?, now: Date) async throws -> MessageRecord
-    /// The `record*` methods for a caller that only needs the outcome stored (the worker): the
-    /// same checks, without reading the updated row back.
-    func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName, startedAt: Date?, now: Date) async throws
-    func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName, startedAt: Date?, now: Date) async throws
-    func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName, startedAt: Date?, now: Date) async throws
+    /// Appends a finished attempt and leaves the email in the outcome's state, in one
+    /// transaction; answers the updated record when the outcome asks for it (`readBack`). The
+    /// `record*` methods below build the outcome; both storages group-commit it.
+    func record(_ outcome: OutcomeJob) async throws -> MessageRecord?
 
     /// One email with its bytes and every recorded attempt; nil when the id is unknown (or pruned).
     func message(_ id: String) async throws -> StoredMessage?
@@ -122,31 +112,40 @@ extension OutboxStorage {
         try await recoverInterrupted(now: Date())
     }
 
+    /// The server took the email: appends the attempt and marks it `sent`.
+    ///
+    /// `startedAt` is when the attempt began; without it, when the email was claimed (a worker
+    /// that claims ahead may start an attempt a while after its claim).
     @discardableResult
-    public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil) async throws -> MessageRecord {
-        try await recordSent(id, reply: reply, provider: provider, startedAt: startedAt, now: Date())
+    public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
+        try OutcomeJob.readBack(id, await record(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
+    /// A transient failure: appends the attempt and waits until `nextAttemptAt` (from `RetryPolicy`).
     @discardableResult
-    public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil) async throws -> MessageRecord {
-        try await recordDeferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: Date())
+    public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
+        try OutcomeJob.readBack(id, await record(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
+    /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
     @discardableResult
-    public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil) async throws -> MessageRecord {
-        try await recordFailed(id, error: error, provider: provider, startedAt: startedAt, now: Date())
+    public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
+        try OutcomeJob.readBack(id, await record(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: true)))
     }
 
-    public func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil) async throws {
-        try await recordSentOnly(id, reply: reply, provider: provider, startedAt: startedAt, now: Date())
+    /// `recordSent`, `recordDeferred` and `recordFailed` for a caller that only needs the outcome
+    /// stored (the outbox worker): the same transaction and checks, without reading the updated
+    /// row back.
+    public func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+        _ = try await record(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
-    public func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil) async throws {
-        try await recordDeferredOnly(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: Date())
+    public func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+        _ = try await record(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
-    public func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil) async throws {
-        try await recordFailedOnly(id, error: error, provider: provider, startedAt: startedAt, now: Date())
+    public func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
+        _ = try await record(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: false))
     }
 
     public func list(status: MessageState? = nil, limit: Int = 50) async throws -> MessagePage {

@@ -1,8 +1,9 @@
 import Foundation
 
-/// One finished attempt waiting for its group commit, in either storage: what to record, the
-/// state it leaves the email in, and whether the caller wants the updated record back.
-package struct OutcomeJob: Sendable {
+/// One finished attempt for `OutboxStorage.record(_:)`, which both storages group-commit: what to
+/// record, the state it leaves the email in, and whether the caller wants the updated record back.
+/// Built by the `record*` methods of `OutboxStorage`.
+public struct OutcomeJob: Sendable {
     package var id: String
     package var outcome: AttemptOutcome
     package var error: DeliveryError?

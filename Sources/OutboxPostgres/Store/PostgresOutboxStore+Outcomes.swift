@@ -3,36 +3,9 @@ import Outbox
 import PostgresNIO
 
 extension PostgresOutboxStore {
-    /// The server took the email: appends the attempt and marks it `sent`, in one transaction.
-    ///
-    /// `startedAt` is when the attempt began; without it, when the email was claimed.
-    @discardableResult
-    public func recordSent(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try OutcomeJob.readBack(id, await outcomes.run(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: true)))
-    }
-
-    /// A transient failure: appends the attempt and waits until `nextAttemptAt`.
-    @discardableResult
-    public func recordDeferred(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try OutcomeJob.readBack(id, await outcomes.run(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: true)))
-    }
-
-    /// A permanent failure, or the retry policy gave up: appends the attempt and marks it `failed`.
-    @discardableResult
-    public func recordFailed(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws -> MessageRecord {
-        try OutcomeJob.readBack(id, await outcomes.run(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: true)))
-    }
-
-    public func recordSentOnly(_ id: String, reply: ServerReply, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
-        _ = try await outcomes.run(.sent(id, reply: reply, provider: provider, startedAt: startedAt, now: now, readBack: false))
-    }
-
-    public func recordDeferredOnly(_ id: String, error: DeliveryError, nextAttemptAt: Date, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
-        _ = try await outcomes.run(.deferred(id, error: error, nextAttemptAt: nextAttemptAt, provider: provider, startedAt: startedAt, now: now, readBack: false))
-    }
-
-    public func recordFailedOnly(_ id: String, error: DeliveryError, provider: ProviderName = .primary, startedAt: Date? = nil, now: Date = Date()) async throws {
-        _ = try await outcomes.run(.failed(id, error: error, provider: provider, startedAt: startedAt, now: now, readBack: false))
+    /// One outcome into the next group commit (many workers' outcomes share one transaction).
+    public func record(_ outcome: OutcomeJob) async throws -> MessageRecord? {
+        try await outcomes.run(outcome)
     }
 
     /// Records a batch of attempts in one transaction (many workers' outcomes share one commit);
