@@ -35,7 +35,9 @@ public enum SMTPTestFault: Sendable, Hashable {
     case closeDuringData
     /// After this many seconds without a command from the client, close the connection: with
     /// `announce`, after sending `421 4.4.2 ... timeout exceeded` first (as Postfix does),
-    /// otherwise silently.
+    /// otherwise silently. Only once the session has carried a message: the idle time between
+    /// messages is what a client's pool has to survive, and a session still being set up on a
+    /// loaded machine must not be closed under the test.
     case closeWhenIdle(afterSeconds: Double, announce: Bool)
     /// Greet with this reply instead of 220, e.g. `554`, `"no service"`.
     /// With a 421 greeting the server closes the connection after sending it; with any

@@ -45,6 +45,10 @@ final class ServerRecorder: Sendable {
         self.state.withLock { $0.connectionCount }
     }
 
+    var openConnectionCount: Int {
+        self.state.withLock { $0.openChannels.count }
+    }
+
     func recordCommand(_ line: String, connection: Int, read: Int) {
         self.state.withLock { $0.commands.append((line, connection, read)) }
     }
