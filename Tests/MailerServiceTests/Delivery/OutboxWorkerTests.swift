@@ -194,6 +194,10 @@ import Testing
             #expect(worker.claimLimit == 2 * OutboxWorker.claimAheadFactor)
             let allClaimed = try await Self.eventually { try await store.stats().counts[.sending] == 20 }
             #expect(allClaimed)
+            // Stop only once both messages reached the server: an attempt still connecting when
+            // the stop comes is rightly given back untouched, which a loaded machine makes likely.
+            let bothUnderWay = try await Self.eventually { server.commands.filter { $0 == "DATA" }.count >= 2 }
+            #expect(bothUnderWay)
         }
         let counts = try await store.stats().counts
         #expect(counts[.sending] == nil || counts[.sending] == 0)

@@ -121,7 +121,7 @@ import Testing
     @Test(arguments: [true, false])
     func aSessionTheServerClosedWhileIdleIsReplacedTransparently(announced: Bool) async throws {
         var settings = SMTPTestServerConfiguration()
-        settings.faults = [.closeWhenIdle(afterSeconds: 0.5, announce: announced)]
+        settings.faults = [.closeWhenIdle(afterSeconds: 0.5, announce: announced, betweenMessagesOnly: true)]
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         let pool = try Self.pool(server, SMTPPoolConfiguration(size: 1, idleTimeout: .seconds(30)))
