@@ -167,6 +167,26 @@ public final class SMTPTestServer: Sendable {
         }
     }
 
+    /// Closes every open connection now, as a server does at its idle timeout: with `announce`,
+    /// after `421 4.4.2 ... timeout exceeded` (as Postfix does). Returns once they are closed.
+    /// A test calls it at the moment it chooses, where the `closeWhenIdle` fault's timer would
+    /// race a loaded machine.
+    public func closeOpenConnections(announce: Bool) async {
+        let hostname = self.configuration.hostname
+        await withTaskGroup(of: Void.self) { group in
+            for connection in self.recorder.openChannels {
+                group.addTask {
+                    if announce {
+                        var buffer = connection.allocator.buffer(capacity: 64)
+                        buffer.writeString("421 4.4.2 \(hostname) Error: timeout exceeded\r\n")
+                        try? await connection.writeAndFlush(buffer)
+                    }
+                    try? await connection.close()
+                }
+            }
+        }
+    }
+
     /// Stops listening and closes every open connection. Calling it again does nothing.
     public func shutdown() async throws {
         let connections = self.recorder.shutDown()

@@ -49,6 +49,10 @@ final class ServerRecorder: Sendable {
         self.state.withLock { $0.openChannels.count }
     }
 
+    var openChannels: [any Channel] {
+        self.state.withLock { Array($0.openChannels.values) }
+    }
+
     func recordCommand(_ line: String, connection: Int, read: Int) {
         self.state.withLock { $0.commands.append((line, connection, read)) }
     }

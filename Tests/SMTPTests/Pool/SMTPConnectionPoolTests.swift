@@ -120,13 +120,13 @@ import Testing
     /// timeout), and the next message fails instead of going out on a new session.
     @Test(arguments: [true, false])
     func aSessionTheServerClosedWhileIdleIsReplacedTransparently(announced: Bool) async throws {
-        var settings = SMTPTestServerConfiguration()
-        settings.faults = [.closeWhenIdle(afterSeconds: 0.5, announce: announced, betweenMessagesOnly: true)]
-        let server = try await SMTPTestServer.start(settings)
+        let server = try await SMTPTestServer.start()
         defer { Task { try? await server.shutdown() } }
         let pool = try Self.pool(server, SMTPPoolConfiguration(size: 1, idleTimeout: .seconds(30)))
         _ = try await pool.send(Self.mail(1), logger: Logger(label: "test"))
-        #expect(try await C.eventually { server.openConnectionCount == 0 }, "the server closed the idle session")
+        // Closed only now that the session is back in the pool: a close the pool sees before the
+        // release just drops the session (not stale), which a timer on a loaded machine can cause.
+        await server.closeOpenConnections(announce: announced)
         let receipt = try await pool.send(Self.mail(2), logger: Logger(label: "test"))
         #expect(receipt.messageNumberOnConnection == 1, "message 2 went out on a new session")
         await pool.close()
