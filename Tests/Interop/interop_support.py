@@ -101,11 +101,11 @@ def authorization(token=API_TOKEN):
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 
-def post(port, path, body, wait=10, token=API_TOKEN):
-    """POST JSON with `Prefer: wait`; returns (status, content type, decoded JSON)."""
+def post(port, path, body, wait=10, token=API_TOKEN, headers=None):
+    """POST JSON with `Prefer: wait` (and any other `headers`); returns (status, content type, decoded JSON)."""
     request = urllib.request.Request(
         f"http://127.0.0.1:{port}{path}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}", **authorization(token)})
+        headers={"Content-Type": "application/json", "Prefer": f"wait={wait}", **authorization(token), **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=wait + 10) as response:
             return response.status, response.headers.get("Content-Type"), json.loads(response.read())
