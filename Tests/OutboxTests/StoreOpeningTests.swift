@@ -109,4 +109,19 @@ import Testing
             #expect(try await store.claimDue(limit: 10).map(\.id).sorted() == ["old-1", message.id].sorted())
         }
     }
+
+    /// Retention finds finished emails through an index that holds only them, so that waiting and
+    /// sending emails, the hot rows, keep no entry by their last change (schema version 3).
+    @Test func retentionReadsAnIndexOfFinishedEmailsOnly() async throws {
+        let path = temporaryDatabasePath()
+        try await withStore(path: path) { _ in }
+        try await withRawConnection(path: path) { connection in
+            let plan = try await connection.query("EXPLAIN QUERY PLAN " + OutboxStore.pruneFinishedStatement, [.integer(5)])
+            let details = plan.compactMap { $0.column("detail")?.string }
+            #expect(details.contains { $0.contains("USING INDEX messages_finished") }, "\(details)")
+            let indexes = try await connection.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'")
+            let names = indexes.compactMap { $0.column("name")?.string }
+            #expect(names.contains("messages_finished") && !names.contains("messages_updated_at"), "\(names)")
+        }
+    }
 }

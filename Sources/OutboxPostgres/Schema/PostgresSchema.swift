@@ -83,6 +83,12 @@ enum PostgresSchema {
             // Foreign keys point at messages(id); without this index every cascade scans the child table.
             "CREATE INDEX idempotency_keys_message ON idempotency_keys (message)",
         ],
+        [
+            // Only retention asks by last change, and only of finished emails: new row versions of
+            // an email waiting or being sent no longer add an entry to this index.
+            "DROP INDEX messages_updated_at",
+            "CREATE INDEX messages_finished ON messages (updated_at) WHERE state IN ('sent', 'failed', 'cancelled')",
+        ],
     ]
 
     static var currentVersion: Int { migrations.count }
