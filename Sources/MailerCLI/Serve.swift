@@ -27,6 +27,11 @@ struct Serve: AsyncParsableCommand {
         let format = LogFormat(rawValue: (try? MailerConfiguration.value(of: "MAILER_LOG_FORMAT"))?.lowercased() ?? "json") ?? .json
         LoggingSystem.bootstrap(format.handler(level: bootstrapLevel))
         let logger = Logger(label: "mailer")
+        if AllocatorTuning.apply(environment: ProcessInfo.processInfo.environment) {
+            logger.debug("glibc malloc: freed memory kept for reuse", metadata: [
+                "trim_threshold": "\(AllocatorTuning.trimThreshold)", "mmap_threshold": "\(AllocatorTuning.mmapThreshold)",
+            ])
+        }
 
         let configuration: MailerConfiguration
         do {
