@@ -12,4 +12,13 @@ public struct IdempotencyKey: Sendable, Equatable {
     }
 
     public static let maximumLength = 255
+
+    /// Throws `invalidArgument` unless the key has 1 to `maximumLength` bytes; every storage
+    /// checks this before it stores the key.
+    public func validate() throws {
+        let length = value.utf8.count
+        if length == 0 || length > Self.maximumLength {
+            throw OutboxError.invalidArgument("an Idempotency-Key must have 1 to \(Self.maximumLength) bytes, got \(length)")
+        }
+    }
 }

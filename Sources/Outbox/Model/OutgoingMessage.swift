@@ -40,4 +40,18 @@ public struct OutgoingMessage: Sendable, Equatable {
         self.messageID = messageID
         self.requestID = requestID
     }
+
+    /// Throws `invalidArgument` for an email no storage should keep: an id that is empty or over
+    /// 255 bytes, no recipients, or no content.
+    public func validate() throws {
+        if id.isEmpty || id.utf8.count > 255 {
+            throw OutboxError.invalidArgument("an email id must have 1 to 255 bytes, got \(id.utf8.count)")
+        }
+        if recipients.isEmpty {
+            throw OutboxError.invalidArgument("email \(id) has no recipients")
+        }
+        if content.isEmpty {
+            throw OutboxError.invalidArgument("email \(id) has no content: the rendered message is empty")
+        }
+    }
 }

@@ -10,8 +10,8 @@ extension OutboxStore {
     /// Concurrent calls share a transaction (group commit): the email is on disk when this returns,
     /// and an email that cannot be stored fails alone, never its neighbours in the batch.
     public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date = Date()) async throws -> EnqueueResult {
-        try Self.validate(message)
-        if let idempotencyKey { try Self.validate(idempotencyKey) }
+        try message.validate()
+        try idempotencyKey?.validate()
         let job = EnqueueJob(
             message: message, key: idempotencyKey, recipients: Records.recipientsJSON(message.recipients), now: now)
         return try await enqueues.run(job)
@@ -130,25 +130,5 @@ extension OutboxStore {
                     .time(job.now), .time(job.now), message.requestID.map { .text($0) } ?? .null,
                 ]
             })
-    }
-
-    private static func validate(_ message: OutgoingMessage) throws {
-        if message.id.isEmpty || message.id.utf8.count > 255 {
-            throw OutboxError.invalidArgument("an email id must have 1 to 255 bytes, got \(message.id.utf8.count)")
-        }
-        if message.recipients.isEmpty {
-            throw OutboxError.invalidArgument("email \(message.id) has no recipients")
-        }
-        if message.content.isEmpty {
-            throw OutboxError.invalidArgument("email \(message.id) has no content: the rendered message is empty")
-        }
-    }
-
-    private static func validate(_ key: IdempotencyKey) throws {
-        let length = key.value.utf8.count
-        if length == 0 || length > IdempotencyKey.maximumLength {
-            throw OutboxError.invalidArgument(
-                "an Idempotency-Key must have 1 to \(IdempotencyKey.maximumLength) bytes, got \(length)")
-        }
     }
 }

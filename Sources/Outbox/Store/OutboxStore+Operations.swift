@@ -7,20 +7,7 @@ extension OutboxStore {
     @discardableResult
     public func retry(_ id: String, now: Date = Date()) async throws -> MessageRecord {
         try await database.write("retry an email") { sql in
-            let state = try Self.state(of: id, sql)
-            switch state {
-            case .deferred, .failed:
-                break
-            case .queued:
-                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "it is already waiting for a worker")
-            case .sending:
-                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "a worker is delivering it right now")
-            case .sent:
-                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "it was delivered already")
-            case .cancelled:
-                throw OutboxError.illegalTransition(
-                    id: id, state: state, action: "retry", reason: "it was cancelled; send it again as a new email")
-            }
+            try Self.state(of: id, sql).checkRetryable(id: id)
             return try Self.update(
                 id, sql,
                 set: "state = 'queued', next_attempt_at = ?, updated_at = ?", [.time(now), .time(now)])
@@ -31,21 +18,10 @@ extension OutboxStore {
     @discardableResult
     public func cancel(_ id: String, now: Date = Date()) async throws -> MessageRecord {
         try await database.write("cancel an email") { sql in
-            let state = try Self.state(of: id, sql)
-            switch state {
-            case .queued, .deferred, .failed:
-                break
-            case .cancelled:
+            guard try Self.state(of: id, sql).cancelChangesIt(id: id) else {
                 let rows = try sql.run("SELECT \(Records.messageColumns) FROM messages WHERE id = ?", [.text(id)])
                 guard let row = rows.first else { throw OutboxError.notFound(id: id) }
                 return try Records.message(row)
-            case .sending:
-                throw OutboxError.illegalTransition(
-                    id: id, state: state, action: "cancel",
-                    reason: "a worker is handing it to the SMTP server right now; if that attempt is deferred, cancel it then")
-            case .sent:
-                throw OutboxError.illegalTransition(
-                    id: id, state: state, action: "cancel", reason: "it was delivered already and cannot be recalled")
             }
             return try Self.update(
                 id, sql,

@@ -14,8 +14,8 @@ extension PostgresOutboxStore {
     /// Concurrent calls share a transaction (group commit); an email that cannot be stored fails
     /// alone, never its neighbours in the batch.
     public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date = Date()) async throws -> EnqueueResult {
-        try Self.validate(message)
-        if let idempotencyKey { try Self.validate(idempotencyKey) }
+        try message.validate()
+        try idempotencyKey?.validate()
         return try await enqueues.run(EnqueueJob(message: message, key: idempotencyKey, now: now))
     }
 
@@ -204,24 +204,5 @@ extension PostgresOutboxStore {
             results[index] = .success(.queued(.accepted(jobs[index].message, at: jobs[index].now)))
         }
         return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }
-    }
-
-    static func validate(_ message: OutgoingMessage) throws {
-        if message.id.isEmpty || message.id.utf8.count > 255 {
-            throw OutboxError.invalidArgument("an email id must have 1 to 255 bytes, got \(message.id.utf8.count)")
-        }
-        if message.recipients.isEmpty {
-            throw OutboxError.invalidArgument("email \(message.id) has no recipients")
-        }
-        if message.content.isEmpty {
-            throw OutboxError.invalidArgument("email \(message.id) has no content: the rendered message is empty")
-        }
-    }
-
-    static func validate(_ key: IdempotencyKey) throws {
-        let length = key.value.utf8.count
-        if length == 0 || length > IdempotencyKey.maximumLength {
-            throw OutboxError.invalidArgument("an Idempotency-Key must have 1 to \(IdempotencyKey.maximumLength) bytes, got \(length)")
-        }
     }
 }

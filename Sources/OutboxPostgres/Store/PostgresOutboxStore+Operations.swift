@@ -10,20 +10,7 @@ extension PostgresOutboxStore {
     public func retry(_ id: String, now: Date = Date()) async throws -> MessageRecord {
         let time = Timestamp.milliseconds(now)
         return try await transaction("retry an email") { connection in
-            let state = try await self.lockedState(of: id, connection)
-            switch state {
-            case .deferred, .failed:
-                break
-            case .queued:
-                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "it is already waiting for a worker")
-            case .sending:
-                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "a worker is delivering it right now")
-            case .sent:
-                throw OutboxError.illegalTransition(id: id, state: state, action: "retry", reason: "it was delivered already")
-            case .cancelled:
-                throw OutboxError.illegalTransition(
-                    id: id, state: state, action: "retry", reason: "it was cancelled; send it again as a new email")
-            }
+            try await self.lockedState(of: id, connection).checkRetryable(id: id)
             return try await self.updated(
                 "UPDATE messages SET state = 'queued', next_attempt_at = \(time), updated_at = \(time) WHERE id = \(id) RETURNING \(unescaped: PostgresRecords.messageColumns)",
                 id: id, connection)
@@ -35,20 +22,9 @@ extension PostgresOutboxStore {
     public func cancel(_ id: String, now: Date = Date()) async throws -> MessageRecord {
         let time = Timestamp.milliseconds(now)
         return try await transaction("cancel an email") { connection in
-            let state = try await self.lockedState(of: id, connection)
-            switch state {
-            case .queued, .deferred, .failed:
-                break
-            case .cancelled:
+            guard try await self.lockedState(of: id, connection).cancelChangesIt(id: id) else {
                 return try await self.updated(
                     "SELECT \(unescaped: PostgresRecords.messageColumns) FROM messages WHERE id = \(id)", id: id, connection)
-            case .sending:
-                throw OutboxError.illegalTransition(
-                    id: id, state: state, action: "cancel",
-                    reason: "a worker is handing it to the SMTP server right now; if that attempt is deferred, cancel it then")
-            case .sent:
-                throw OutboxError.illegalTransition(
-                    id: id, state: state, action: "cancel", reason: "it was delivered already and cannot be recalled")
             }
             return try await self.updated(
                 "UPDATE messages SET state = 'cancelled', next_attempt_at = NULL, updated_at = \(time) WHERE id = \(id) RETURNING \(unescaped: PostgresRecords.messageColumns)",
