@@ -172,18 +172,10 @@ public final class SMTPTestServer: Sendable {
     /// A test calls it at the moment it chooses, where the `closeWhenIdle` fault's timer would
     /// race a loaded machine.
     public func closeOpenConnections(announce: Bool) async {
-        let hostname = self.configuration.hostname
-        await withTaskGroup(of: Void.self) { group in
-            for connection in self.recorder.openChannels {
-                group.addTask {
-                    if announce {
-                        var buffer = connection.allocator.buffer(capacity: 64)
-                        buffer.writeString("421 4.4.2 \(hostname) Error: timeout exceeded\r\n")
-                        try? await connection.writeAndFlush(buffer)
-                    }
-                    try? await connection.close()
-                }
-            }
+        for connection in self.recorder.openChannels {
+            // Through the session's own idle-timeout path, so the reply is the fault's, to the letter.
+            connection.pipeline.fireUserInboundEventTriggered(SessionHandler.TimeOut(announce: announce))
+            try? await connection.closeFuture.get()
         }
     }
 

@@ -127,12 +127,31 @@ final class SessionHandler: ChannelInboundHandler {
         self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(idle.seconds * 1_000_000_000))) {
             self.idleTimer = nil
             guard case .command = self.phase else { return }
-            if idle.announce {
-                self.replyAndClose("421 4.4.2 \(self.configuration.hostname) Error: timeout exceeded", context: context)
-            } else {
-                self.phase = .closed
-                context.close(promise: nil)
-            }
+            self.timeOut(announce: idle.announce, context: context)
+        }
+    }
+
+    /// Asks a session to end now as at its idle timeout (`SMTPTestServer.closeOpenConnections`).
+    struct TimeOut: Sendable {
+        var announce: Bool
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let timeOut = event as? TimeOut {
+            self.timeOut(announce: timeOut.announce, context: context)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// Ends the session as Postfix does at its idle timeout: with `announce`, after
+    /// `421 4.4.2 ... timeout exceeded`, otherwise silently.
+    private func timeOut(announce: Bool, context: ChannelHandlerContext) {
+        if announce {
+            self.replyAndClose("421 4.4.2 \(self.configuration.hostname) Error: timeout exceeded", context: context)
+        } else {
+            self.phase = .closed
+            context.close(promise: nil)
         }
     }
 
