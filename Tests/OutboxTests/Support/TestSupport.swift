@@ -80,15 +80,7 @@ func withStore<T>(
     leaseDuration: Duration = PostgresOutboxStore.defaultLeaseDuration,
     _ body: (any OutboxStorage) async throws -> T
 ) async throws -> T {
-    let store = try await location.open(configuration: configuration, leaseDuration: leaseDuration)
-    do {
-        let result = try await body(store)
-        try await store.close()
-        return result
-    } catch {
-        try? await store.close()
-        throw error
-    }
+    try await closing(try await location.open(configuration: configuration, leaseDuration: leaseDuration), close: { try await $0.close() }, body)
 }
 
 /// Opens a store on a new file, runs `body`, and closes the store whatever happens.
@@ -97,26 +89,27 @@ func withStore<T>(
     configuration: OutboxConfiguration = .init(),
     _ body: (OutboxStore) async throws -> T
 ) async throws -> T {
-    let store = try await OutboxStore.open(path: path, configuration: configuration)
-    do {
-        let result = try await body(store)
-        try await store.close()
-        return result
-    } catch {
-        try? await store.close()
-        throw error
-    }
+    try await closing(try await OutboxStore.open(path: path, configuration: configuration), close: { try await $0.close() }, body)
 }
 
 /// A second, independent connection to the file, to check what really is on disk.
 func withRawConnection<T>(path: String, _ body: (SQLiteConnection) async throws -> T) async throws -> T {
-    let connection = try await SQLiteConnection.open(storage: .file(path: path))
+    try await closing(try await SQLiteConnection.open(storage: .file(path: path)), close: { try await $0.close() }, body)
+}
+
+/// Runs `body` with `resource`, then closes it whatever happens; a failed body's error is the one
+/// thrown, not the close's.
+func closing<Resource, T>(
+    _ resource: Resource,
+    close: (Resource) async throws -> Void,
+    _ body: (Resource) async throws -> T
+) async throws -> T {
     do {
-        let result = try await body(connection)
-        try await connection.close()
+        let result = try await body(resource)
+        try await close(resource)
         return result
     } catch {
-        try? await connection.close()
+        try? await close(resource)
         throw error
     }
 }
