@@ -35,10 +35,8 @@ public enum SMTPTestFault: Sendable, Hashable {
     case closeDuringData
     /// After this many seconds without a command from the client, close the connection: with
     /// `announce`, after sending `421 4.4.2 ... timeout exceeded` first (as Postfix does),
-    /// otherwise silently. With `betweenMessagesOnly`, only once the session has carried a
-    /// message: the idle time between messages is what a client's pool has to survive, and a
-    /// fresh session whose first MAIL a loaded machine delays must not be closed under the test.
-    case closeWhenIdle(afterSeconds: Double, announce: Bool, betweenMessagesOnly: Bool = false)
+    /// otherwise silently.
+    case closeWhenIdle(afterSeconds: Double, announce: Bool)
     /// Greet with this reply instead of 220, e.g. `554`, `"no service"`.
     /// With a 421 greeting the server closes the connection after sending it; with any
     /// other code it stays connected, answers QUIT with 221 and everything else with 503.

@@ -44,8 +44,8 @@ extension [SMTPTestFault] {
         self.contains { if case .closeDuringData = $0 { true } else { false } }
     }
 
-    var closeWhenIdle: (seconds: Double, announce: Bool, betweenMessagesOnly: Bool)? {
-        for case .closeWhenIdle(let seconds, let announce, let betweenMessagesOnly) in self { return (seconds, announce, betweenMessagesOnly) }
+    var closeWhenIdle: (seconds: Double, announce: Bool)? {
+        for case .closeWhenIdle(let seconds, let announce) in self { return (seconds, announce) }
         return nil
     }
 

@@ -144,11 +144,6 @@ public final class SMTPTestServer: Sendable {
         self.recorder.connectionCount
     }
 
-    /// How many of those connections are still open (closed by either side or not yet).
-    public var openConnectionCount: Int {
-        self.recorder.openConnectionCount
-    }
-
     /// Waits until at least `count` messages have been accepted and returns all accepted
     /// so far (at least `count`), or throws
     /// ``SMTPTestServerError/timedOutWaitingForMessages(expected:received:)``.

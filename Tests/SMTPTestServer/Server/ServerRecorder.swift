@@ -45,10 +45,6 @@ final class ServerRecorder: Sendable {
         self.state.withLock { $0.connectionCount }
     }
 
-    var openConnectionCount: Int {
-        self.state.withLock { $0.openChannels.count }
-    }
-
     var openChannels: [any Channel] {
         self.state.withLock { Array($0.openChannels.values) }
     }

@@ -118,12 +118,11 @@ final class SessionHandler: ChannelInboundHandler {
         self.armIdleTimer(context: context)
     }
 
-    /// The closeWhenIdle fault: the timer restarts with every line and runs while a command is
-    /// awaited (with `betweenMessagesOnly`, once a message was delivered).
+    /// The closeWhenIdle fault: the timer restarts with every line and runs while a command is awaited.
     private func armIdleTimer(context: ChannelHandlerContext) {
         self.idleTimer?.cancel()
         self.idleTimer = nil
-        guard let idle = self.configuration.faults.closeWhenIdle, !idle.betweenMessagesOnly || self.messagesDelivered > 0, case .command = self.phase else { return }
+        guard let idle = self.configuration.faults.closeWhenIdle, case .command = self.phase else { return }
         self.idleTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(idle.seconds * 1_000_000_000))) {
             self.idleTimer = nil
             guard case .command = self.phase else { return }
