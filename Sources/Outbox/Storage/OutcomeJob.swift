@@ -38,4 +38,25 @@ public struct OutcomeJob: Sendable {
         guard let record else { throw OutboxError.notFound(id: id) }
         return record
     }
+
+    /// Each job's answer once its batch is committed: for the jobs in `accepted` (indexes into
+    /// `jobs`), the updated record when the job asked for it, nil when it did not; every other job
+    /// keeps the failure it already has in `results`. `updated` holds the rows the batch's update
+    /// returned, read by the storage's own driver.
+    package static func answers(
+        _ jobs: [OutcomeJob], accepted: [Int], updated: [MessageRecord], results: [Result<MessageRecord?, any Error>?]
+    ) throws -> [Result<MessageRecord?, any Error>] {
+        let records = Dictionary(updated.map { ($0.id, $0) }, uniquingKeysWith: { _, last in last })
+        var results = results
+        for index in accepted {
+            let job = jobs[index]
+            guard job.readBack else {
+                results[index] = .success(nil)
+                continue
+            }
+            guard let record = records[job.id] else { throw OutboxError.notFound(id: job.id) }
+            results[index] = .success(record)
+        }
+        return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) }
+    }
 }

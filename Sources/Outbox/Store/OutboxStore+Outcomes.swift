@@ -81,20 +81,6 @@ extension OutboxStore {
                     .time(job.state == .sent ? job.now : nil), .text(job.provider.rawValue), .time(job.now),
                 ]
             })
-        var records: [String: MessageRecord] = [:]
-        for row in updated {
-            let record = try Records.message(row)
-            records[record.id] = record
-        }
-        for entry in accepted {
-            let job = jobs[entry.index]
-            guard job.readBack else {
-                results[entry.index] = .success(nil)
-                continue
-            }
-            guard let record = records[job.id] else { throw OutboxError.notFound(id: job.id) }
-            results[entry.index] = .success(record)
-        }
-        return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) }
+        return try OutcomeJob.answers(jobs, accepted: accepted.map(\.index), updated: try updated.map(Records.message), results: results)
     }
 }

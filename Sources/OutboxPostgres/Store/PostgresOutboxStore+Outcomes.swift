@@ -136,20 +136,6 @@ extension PostgresOutboxStore {
                 binds: binds),
             logger: logger
         ).collect()
-        var records: [String: MessageRecord] = [:]
-        for row in updated {
-            let record = try PostgresRecords.message(row)
-            records[record.id] = record
-        }
-        for entry in accepted {
-            let job = jobs[entry.index]
-            guard job.readBack else {
-                results[entry.index] = .success(nil)
-                continue
-            }
-            guard let record = records[job.id] else { throw OutboxError.notFound(id: job.id) }
-            results[entry.index] = .success(record)
-        }
-        return results.map { $0 ?? .failure(OutboxError.notFound(id: "")) }
+        return try OutcomeJob.answers(jobs, accepted: accepted.map(\.index), updated: try updated.map(PostgresRecords.message), results: results)
     }
 }
