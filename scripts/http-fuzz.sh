@@ -2,12 +2,13 @@
 # http-fuzz.sh - schemathesis against a live `mailer serve`, driven by the service's own OpenAPI
 # document (GET /openapi.json), with SMTP going to a real aiosmtpd sink on loopback.
 #
-# Usage: scripts/http-fuzz.sh [--short] [PATH/TO/mailer]
+# Usage: scripts/http-fuzz.sh [--short] [--seed N] [PATH/TO/mailer]
 #   --short          CI size: 8 examples per operation (several hundred requests, ~30 s);
 #                    the full run uses 150 (several thousand requests, a few minutes)
+#   --seed N         replay a run: schemathesis prints its seed ("Seed: N") at the end
 #   PATH/TO/mailer   the binary to test (default: `swift build --product mailer`, debug)
 #
-# Installs schemathesis (pinned, below) into .build-fuzz/venv if it is not there yet. Every
+# Installs schemathesis and hypothesis (pinned, below) into .build-fuzz/venv if it is not there yet. Every
 # phase runs (examples, coverage, fuzzing, stateful), with the checks not_a_server_error,
 # response_schema_conformance, status_code_conformance, content_type_conformance and
 # response_headers_conformance, and the bearer token the service requires (MAILER_API_TOKENS).
@@ -20,12 +21,15 @@
 set -u
 
 SCHEMATHESIS_VERSION=4.32.5
+HYPOTHESIS_VERSION=6.170.27   # what schemathesis generates with; pinned too so that a seed replays
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 EXAMPLES=150
 MAILER=""
+SEED=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) EXAMPLES=8 ;;
+    --seed) [ $# -ge 2 ] || { echo "--seed needs a number" >&2; exit 2; }; SEED=(--seed "$2"); shift ;;
     -h|--help) sed -n '2,/^# Needs/p' "$0"; exit 0 ;;
     -*) echo "unknown argument: $1 (see --help)" >&2; exit 2 ;;
     *) MAILER=$1 ;;
@@ -41,10 +45,12 @@ done
 [ -n "$PY" ] || { echo "no python3 with aiosmtpd: apt-get install python3-aiosmtpd (or pip install aiosmtpd)" >&2; exit 2; }
 
 VENV="$ROOT/.build-fuzz/venv"
-if [ "$("$VENV/bin/st" --version 2>/dev/null)" != "st, version $SCHEMATHESIS_VERSION" ]; then
-  echo "installing schemathesis $SCHEMATHESIS_VERSION into $VENV..." >&2
-  "$PY" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" >&2 \
-    || { echo "could not install schemathesis $SCHEMATHESIS_VERSION" >&2; exit 2; }
+if [ "$("$VENV/bin/st" --version 2>/dev/null)" != "st, version $SCHEMATHESIS_VERSION" ] \
+   || [ "$("$VENV/bin/python" -c 'import hypothesis; print(hypothesis.__version__)' 2>/dev/null)" != "$HYPOTHESIS_VERSION" ]; then
+  echo "installing schemathesis $SCHEMATHESIS_VERSION (hypothesis $HYPOTHESIS_VERSION) into $VENV..." >&2
+  "$PY" -m venv "$VENV" && "$VENV/bin/pip" install -q --disable-pip-version-check \
+      "schemathesis==$SCHEMATHESIS_VERSION" "hypothesis==$HYPOTHESIS_VERSION" >&2 \
+    || { echo "could not install schemathesis $SCHEMATHESIS_VERSION with hypothesis $HYPOTHESIS_VERSION" >&2; exit 2; }
 fi
 
 if [ -z "$MAILER" ]; then
@@ -89,13 +95,16 @@ run_schemathesis() {
   (cd "$WORK" && "$VENV/bin/st" run "http://127.0.0.1:$PORT/openapi.json" \
     -H "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance,response_headers_conformance \
-    --max-examples "$EXAMPLES" --workers 2 --request-timeout 30 --no-color --output-sanitize true) >"$WORK/st.out" 2>&1
+    --max-examples "$EXAMPLES" "${SEED[@]}" --workers 1 --request-timeout 30 --no-color --output-sanitize true) >"$WORK/st.out" 2>&1
 }
 run_schemathesis
 st_status=$?
-# CPython before 3.11.9 (gh-106905) can fail ast.parse deep in a recursion, which Hypothesis does
-# while describing an example of our recursive `data` schema: a crash of the tool itself
-# ("Runtime Error", no check failed), not an answer of the service. Run once more, new seed.
+# One worker: CPython before 3.11.9 keeps the ast module's recursion depth per interpreter, not
+# per thread (gh-106905), and Hypothesis parses lambda sources while generating examples of our
+# recursive `data` schema. Two worker threads doing so at once made the tool itself crash with
+# "AST constructor recursion depth mismatch" (a "Runtime Error", no check failed) on CI's Python
+# 3.11.2, twice in a row. One worker is no slower here (the service answers on loopback). Should
+# it still happen, it is the tool's crash, not the service's answer: run once more, new seed.
 if [ "$st_status" -ne 0 ] && grep -q 'AST constructor recursion depth mismatch' "$WORK/st.out" \
    && ! grep -qE ' FAILURES |^Failures:' "$WORK/st.out"; then
   echo "schemathesis hit CPython's ast recursion bug (gh-106905) while generating data; running it again" >&2
