@@ -166,4 +166,60 @@ import Testing
             #expect(claimed.first?.attemptNumber == 2)
         }
     }
+
+    @Test(arguments: StorageKind.testable) func anEmailEnqueuedClaimedIsThisClaimersAndRecoveredLikeAnyClaim(_ kind: StorageKind) async throws {
+        let location = try await kind.makeLocation()
+        let handed = sampleMessage(id: "handed", content: Array("Subject: straight\r\n\r\n".utf8))
+        try await withStore(at: location) { store in
+            guard case .queued(let record) = try await store.enqueue(handed, idempotencyKey: IdempotencyKey("k", answer: [1]), now: t0, claimed: true) else {
+                Issue.record("a first request with its key is stored")
+                return
+            }
+            #expect(record.state == .sending && record.nextAttemptAt == nil && record.attemptCount == 0)
+            #expect(try await store.message(handed.id)?.record == record, "what enqueue answers is what it wrote")
+            try await enqueued(store, sampleMessage(id: "queued"), now: t0)
+            // Not due: a claim gets only the email stored queued.
+            #expect(try await store.claimDue(now: t0 + 10, limit: 10).map(\.id) == ["queued"])
+            #expect(try await store.nextDueDate() == nil)
+            try await store.recordSent("queued", reply: ServerReply(code: 250, text: "ok"), now: t0 + 11)
+            // The key holds whether the first email was stored claimed or not.
+            let again = try await store.enqueue(sampleMessage(id: "retry"), idempotencyKey: IdempotencyKey("k", answer: [2]), now: t0 + 1, claimed: true)
+            #expect(again == .duplicate(id: handed.id, answer: [1]))
+
+            // Put back when the worker stops before sending it, as a claimed email.
+            #expect(try await store.unclaim([handed.id], now: t0 + 2) == 1)
+            let claimed = try await store.claimDue(now: t0 + 2, limit: 10)
+            #expect(claimed.map(\.id) == [handed.id] && claimed.first?.content == handed.content && claimed.first?.attemptNumber == 1)
+            try await store.recordSent(handed.id, reply: ServerReply(code: 250, text: "ok"), now: t0 + 3)
+            #expect(try await store.message(handed.id)?.attempts.count == 1)
+
+            // Stored claimed, then the process goes away.
+            _ = try await store.enqueue(sampleMessage(id: "interrupted"), idempotencyKey: nil, now: t0 + 4, claimed: true)
+        }
+        let lease = Double(PostgresOutboxStore.defaultLeaseDuration.components.seconds)
+        let expiry: Date = kind == .sqlite ? t0 + 5 : t0 + 4 + lease
+        try await withStore(at: location) { (store: any OutboxStorage) async throws in
+            if kind == .postgres {
+                #expect(try await store.recoverInterrupted(now: expiry - 1) == 0, "the lease still holds")
+            }
+            #expect(try await store.recoverInterrupted(now: expiry) == 1)
+            #expect(try await store.claimDue(now: expiry, limit: 10).map(\.id) == ["interrupted"])
+        }
+    }
+
+    @Test(arguments: StorageKind.testable) func claimedAndQueuedEnqueuesShareABatch(_ kind: StorageKind) async throws {
+        try await withStore(kind) { store in
+            let results = try await withThrowingTaskGroup(of: EnqueueResult.self) { group in
+                for index in 0..<40 {
+                    group.addTask { try await store.enqueue(sampleMessage(id: "m\(index)"), idempotencyKey: nil, now: t0, claimed: index % 2 == 0) }
+                }
+                return try await group.reduce(into: [EnqueueResult]()) { $0.append($1) }
+            }
+            #expect(results.count == 40)
+            let depth = try await store.queueDepth()
+            #expect(depth[.sending] == 20 && depth[.queued] == 20)
+            let due = try await store.claimDue(now: t0, limit: 100)
+            #expect(Set(due.map(\.id)) == Set(stride(from: 1, to: 40, by: 2).map { "m\($0)" }))
+        }
+    }
 }

@@ -82,7 +82,7 @@ import Testing
             let tooLong = IdempotencyKey(String(repeating: "k", count: 300), answer: [])
             let jobs = (0..<5).map { index in
                 OutboxStore.EnqueueJob(
-                    message: sampleMessage(), key: index == 2 ? tooLong : nil, recipients: "[\"ada@example.com\"]", now: t0)
+                    message: sampleMessage(), key: index == 2 ? tooLong : nil, recipients: "[\"ada@example.com\"]", now: t0, claimed: false)
             }
             let results = await OutboxStore.commitEnqueues(
                 jobs, database: store.database, keyLifetime: store.configuration.idempotencyKeyLifetime)
@@ -105,7 +105,7 @@ import Testing
             try await withRawConnection(path: path) { other in
                 _ = try await other.query("BEGIN IMMEDIATE")
                 let jobs = (0..<8).map { _ in
-                    OutboxStore.EnqueueJob(message: sampleMessage(), key: nil, recipients: "[\"ada@example.com\"]", now: t0)
+                    OutboxStore.EnqueueJob(message: sampleMessage(), key: nil, recipients: "[\"ada@example.com\"]", now: t0, claimed: false)
                 }
                 let started = ContinuousClock.now
                 let results = await OutboxStore.commitEnqueues(

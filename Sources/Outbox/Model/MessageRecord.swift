@@ -48,15 +48,15 @@ public struct MessageRecord: Sendable, Equatable {
 }
 
 extension MessageRecord {
-    /// The record of `message` as an enqueue writes it at `now` (queued, due at once), so that
-    /// storages build it from what they wrote instead of reading the row back. Times keep
-    /// milliseconds, as stored.
-    package static func accepted(_ message: OutgoingMessage, at now: Date) -> MessageRecord {
+    /// The record of `message` as an enqueue writes it at `now` (queued, due at once; or
+    /// `sending` when it was stored `claimed` for this process's worker), so that storages build
+    /// it from what they wrote instead of reading the row back. Times keep milliseconds, as stored.
+    package static func accepted(_ message: OutgoingMessage, at now: Date, claimed: Bool = false) -> MessageRecord {
         let stored = Timestamp.date(Timestamp.milliseconds(now))
         return MessageRecord(
             id: message.id, createdAt: stored, template: message.template, locale: message.locale,
             sender: message.sender, recipients: message.recipients, messageID: message.messageID,
-            size: message.content.count, state: .queued, attemptCount: 0, nextAttemptAt: stored,
+            size: message.content.count, state: claimed ? .sending : .queued, attemptCount: 0, nextAttemptAt: claimed ? nil : stored,
             lastError: nil, sentAt: nil, provider: nil, updatedAt: stored, requestID: message.requestID)
     }
 }

@@ -21,7 +21,11 @@ public protocol OutboxStorage: Sendable {
 
     /// Stores an accepted email, due at once; with an idempotency key already seen within its
     /// lifetime, stores nothing and answers the first request's id and answer.
-    func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey?, now: Date) async throws -> EnqueueResult
+    ///
+    /// `claimed`: stores it already claimed by this claimer (`sending`, as `claimDue` would leave
+    /// it), for a worker with room to send it at once: one write instead of an enqueue, a claim
+    /// and the claim's read of the bytes. Recovery treats it like any other claim.
+    func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey?, now: Date, claimed: Bool) async throws -> EnqueueResult
 
     /// Moves up to `limit` due emails to `sending` for this claimer and returns them with their
     /// bytes, earliest due first; no other claimer gets them while the claim holds. With
@@ -91,8 +95,12 @@ extension OutboxStorage {
     /// and `flush` from the command line wait for this.
     public var idleLookInterval: Duration { .seconds(60) }
 
-    public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil) async throws -> EnqueueResult {
-        try await enqueue(message, idempotencyKey: idempotencyKey, now: Date())
+    public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, claimed: Bool = false) async throws -> EnqueueResult {
+        try await enqueue(message, idempotencyKey: idempotencyKey, now: Date(), claimed: claimed)
+    }
+
+    public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date) async throws -> EnqueueResult {
+        try await enqueue(message, idempotencyKey: idempotencyKey, now: now, claimed: false)
     }
 
     public func claimDue(limit: Int, maximumBytes: Int? = nil) async throws -> [ClaimedMessage] {

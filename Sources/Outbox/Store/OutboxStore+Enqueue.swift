@@ -9,11 +9,14 @@ extension OutboxStore {
     ///
     /// Concurrent calls share a transaction (group commit): the email is on disk when this returns,
     /// and an email that cannot be stored fails alone, never its neighbours in the batch.
-    public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date = Date()) async throws -> EnqueueResult {
+    ///
+    /// `claimed`: stored `sending` for this process's worker, which sends it at once; a restart's
+    /// `recoverInterrupted()` queues it again like any claimed email.
+    public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date = Date(), claimed: Bool = false) async throws -> EnqueueResult {
         try message.validate()
         try idempotencyKey?.validate()
         let job = EnqueueJob(
-            message: message, key: idempotencyKey, recipients: Records.recipientsJSON(message.recipients), now: now)
+            message: message, key: idempotencyKey, recipients: Records.recipientsJSON(message.recipients), now: now, claimed: claimed)
         return try await enqueues.run(job)
     }
 
@@ -22,6 +25,7 @@ extension OutboxStore {
         var key: IdempotencyKey?
         var recipients: String
         var now: Date
+        var claimed: Bool
     }
 
     /// One transaction for the whole batch; if it fails (say one row breaks a constraint the
@@ -109,7 +113,7 @@ extension OutboxStore {
             }
             // The record is what was just written, so it is built here rather than read back.
             for index in accepted {
-                results[index] = .success(.queued(.accepted(jobs[index].message, at: jobs[index].now)))
+                results[index] = .success(.queued(.accepted(jobs[index].message, at: jobs[index].now, claimed: jobs[index].claimed)))
             }
         }
         return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }
@@ -119,15 +123,18 @@ extension OutboxStore {
         try sql.run(
             """
             INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size,
-                                  state, attempts, next_attempt_at, updated_at, request_id)
-            VALUES \(SQLList.rows(jobs.count, "(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?)"))
+                                  state, attempts, next_attempt_at, claimed_at, updated_at, request_id)
+            VALUES \(SQLList.rows(jobs.count, "(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)"))
             """,
             jobs.flatMap { job -> [SQLValue] in
                 let message = job.message
+                // Claimed: as claimDue leaves an email, not due (so not in the due index) until its outcome.
                 return [
                     .text(message.id), .time(job.now), .text(message.template), .text(message.locale),
                     .text(message.sender), .text(job.recipients), .text(message.messageID), .int(message.content.count),
-                    .time(job.now), .time(job.now), message.requestID.map { .text($0) } ?? .null,
+                    .text(job.claimed ? MessageState.sending.rawValue : MessageState.queued.rawValue),
+                    job.claimed ? .null : .time(job.now), job.claimed ? .time(job.now) : .null,
+                    .time(job.now), message.requestID.map { .text($0) } ?? .null,
                 ]
             })
     }

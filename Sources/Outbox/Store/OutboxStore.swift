@@ -23,7 +23,7 @@ public final class OutboxStore: Sendable {
     let outcomes: GroupCommit<OutcomeJob, MessageRecord?>
 
     /// Jobs per group commit at most: bounds a statement's parameters (SQLite allows 32 766; a
-    /// row takes at most 12) and how long one transaction holds the writer.
+    /// row takes at most 13) and how long one transaction holds the writer.
     static let maximumBatch = 256
 
     private init(path: String, configuration: OutboxConfiguration, database: OutboxDatabase) {

@@ -13,16 +13,20 @@ extension PostgresOutboxStore {
     ///
     /// Concurrent calls share a transaction (group commit); an email that cannot be stored fails
     /// alone, never its neighbours in the batch.
-    public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date = Date()) async throws -> EnqueueResult {
+    ///
+    /// `claimed`: stored `sending` under this replica's name and a lease, as a claim leaves it,
+    /// for this replica's worker to send at once.
+    public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, now: Date = Date(), claimed: Bool = false) async throws -> EnqueueResult {
         try message.validate()
         try idempotencyKey?.validate()
-        return try await enqueues.run(EnqueueJob(message: message, key: idempotencyKey, now: now))
+        return try await enqueues.run(EnqueueJob(message: message, key: idempotencyKey, now: now, claimed: claimed))
     }
 
     struct EnqueueJob: Sendable {
         var message: OutgoingMessage
         var key: IdempotencyKey?
         var now: Date
+        var claimed: Bool
     }
 
     /// One transaction for the batch; when the server refuses it (a constraint the validation did
@@ -176,13 +180,21 @@ extension PostgresOutboxStore {
             binds.append(message.messageID)
             binds.append(Int64(message.content.count))
             binds.append(message.requestID)
-            rows.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6), $\(base + 7), $\(base + 8), 'queued', 0, $\(base + 2), $\(base + 2), $\(base + 9)::text)")
+            if job.claimed {
+                // As a claim leaves it: this replica's, under a lease, not due.
+                binds.append(replica)
+                binds.append(now + leaseDuration.wholeMilliseconds)
+                rows.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6), $\(base + 7), $\(base + 8), 'sending', 0, NULL, $\(base + 2), $\(base + 2), $\(base + 9)::text, $\(base + 10)::text, $\(base + 11)::bigint)")
+            } else {
+                rows.append("($\(base + 1), $\(base + 2), $\(base + 3), $\(base + 4), $\(base + 5), $\(base + 6), $\(base + 7), $\(base + 8), 'queued', 0, $\(base + 2), NULL, $\(base + 2), $\(base + 9)::text, NULL, NULL)")
+            }
         }
         try await connection.query(
             PostgresQuery(
                 unsafeSQL: """
                     INSERT INTO messages (id, created_at, template, locale, sender, recipients, message_id, size,
-                                          state, attempts, next_attempt_at, updated_at, request_id)
+                                          state, attempts, next_attempt_at, claimed_at, updated_at, request_id,
+                                          claimed_by, lease_expires_at)
                     VALUES \(rows.joined(separator: ", "))
                     """,
                 binds: binds),
@@ -201,7 +213,7 @@ extension PostgresOutboxStore {
 
         // The record is what was just written, so it is built here rather than read back.
         for index in accepted {
-            results[index] = .success(.queued(.accepted(jobs[index].message, at: jobs[index].now)))
+            results[index] = .success(.queued(.accepted(jobs[index].message, at: jobs[index].now, claimed: jobs[index].claimed)))
         }
         return results.map { $0 ?? .failure(OutboxError.unreadableRow(table: "messages", column: "id")) }
     }
