@@ -23,6 +23,7 @@ public final class OutboxWorker: Service, Sendable {
     /// MAILER_LOG_RECIPIENTS: full addresses in the attempt lines, not only the domain.
     private let logRecipients: Bool
     private let signal = WorkerSignal()
+    private let handOffGate = HandOffGate()
 
     private let ownsStore: Bool
     /// Held as long as the worker lives, so no second service works on the same outbox.
@@ -67,6 +68,24 @@ public final class OutboxWorker: Service, Sendable {
     /// Something became due now (a new email, a retry, a flush): look without waiting for the timer.
     public func wake() {
         signal.ring()
+    }
+
+    /// A place for a freshly accepted email of `bytes` to go straight to delivery (`HandOffGate`):
+    /// when true, store it with `enqueue(_:idempotencyKey:claimed:)` set, then call `handOver(_:)`
+    /// with what was stored, or `giveBackHandOff(bytes:)` when nothing was (a duplicate, an error).
+    /// When false, store it queued and `wake()` the worker.
+    func reserveHandOff(bytes: Int) -> Bool {
+        handOffGate.reserve(bytes: bytes)
+    }
+
+    /// The email stored claimed for this worker, to send as soon as a connection is free.
+    func handOver(_ message: ClaimedMessage) {
+        signal.handOver(message)
+    }
+
+    func giveBackHandOff(bytes: Int) {
+        handOffGate.giveBack(bytes: bytes)
+        signal.placeGivenBack()
     }
 
     public func run() async throws {
@@ -137,11 +156,32 @@ public final class OutboxWorker: Service, Sendable {
             var stopping = false
             var pausedUntil: ContinuousClock.Instant?
             var timer: Task<Void, Never>?
+            // After each look: what the hand-off gate may let through until the next one.
+            var tookIn = 0
+            var tookInBytes = 0
+            func lookDone(open: Bool) {
+                let waiting = claimedAhead.count - next
+                let waitingBytes = claimedAhead[next...].reduce(0) { $0 + $1.content.count }
+                handOffGate.update(
+                    open: open, capacity: claimLimit - waiting - unrecorded, capacityBytes: Self.claimAheadBytes - waitingBytes,
+                    tookIn: tookIn, tookInBytes: tookInBytes)
+                tookIn = 0
+                tookInBytes = 0
+            }
             while true {
                 let events = await signal.next()
                 sending -= events.sendsFinished
                 unrecorded -= events.attemptsFinished
                 if events.doorbell || events.due { moreDue = true }
+                if !events.handedOver.isEmpty {
+                    tookIn = events.handedOver.count
+                    tookInBytes = events.handedOver.reduce(0) { $0 + $1.content.count }
+                    if stopping {
+                        await release(events.handedOver)
+                    } else {
+                        claimedAhead += events.handedOver
+                    }
+                }
                 if let result = events.claim {
                     claiming = false
                     switch result {
@@ -175,7 +215,8 @@ public final class OutboxWorker: Service, Sendable {
                     next = 0
                 }
                 if stopping {
-                    if unrecorded == 0 && !claiming { break }
+                    lookDone(open: false)
+                    if unrecorded == 0 && !claiming && handOffGate.outstanding == 0 { break }
                     continue
                 }
                 if events.recordsFailed > 0 {
@@ -190,7 +231,10 @@ public final class OutboxWorker: Service, Sendable {
                     timer = schedule(after: Self.recordFailurePause)
                 }
                 if let until = pausedUntil {
-                    guard ContinuousClock.now >= until else { continue }
+                    guard ContinuousClock.now >= until else {
+                        lookDone(open: false)
+                        continue
+                    }
                     pausedUntil = nil
                     moreDue = true
                 }
@@ -219,6 +263,9 @@ public final class OutboxWorker: Service, Sendable {
                         }
                     }
                 }
+                // Open only while nothing is due in the outbox, as far as this loop knows: an email
+                // handed over then overtakes none that waited.
+                lookDone(open: !moreDue && !claiming)
             }
             timer?.cancel()
         }

@@ -28,9 +28,14 @@ final class WorkerSignal: Sendable {
         var recordsFailed = 0
         /// The claim under way is back (there is one at a time).
         var claim: ClaimResult?
+        /// Accepted emails stored claimed for this worker (`HandOffGate`), in the order stored.
+        var handedOver: [ClaimedMessage] = []
+        /// Places of the gate given back; only a stopping loop waits for them.
+        var placesGivenBack = 0
 
         var isEmpty: Bool {
             !doorbell && !due && !shutdown && sendsFinished == 0 && attemptsFinished == 0 && recordsFailed == 0 && claim == nil
+                && handedOver.isEmpty && placesGivenBack == 0
         }
     }
 
@@ -48,6 +53,8 @@ final class WorkerSignal: Sendable {
     func attemptFinished() { update { $0.attemptsFinished += 1 } }
     func recordFailed() { update { $0.recordsFailed += 1 } }
     func claimFinished(_ result: ClaimResult) { update { $0.claim = result } }
+    func handOver(_ message: ClaimedMessage) { update { $0.handedOver.append(message) } }
+    func placeGivenBack() { update { $0.placesGivenBack += 1 } }
 
     /// Everything since the last call, waiting until there is something. One caller at a time.
     func next() async -> Events {

@@ -58,10 +58,14 @@ struct EmailRoutes: Sendable {
                 recipients: email.recipients.map { ("to", $0.address) } + email.cc.map { ("cc", $0.address) } + email.bcc.map { ("bcc", $0.address) })
             // Registered before the email is stored, so a first attempt that ends at once is not missed.
             let handle = preferences.wait == nil ? nil : waiters.register(id)
+            // With room in the worker and nothing older due, stored claimed and handed over in memory.
+            let handOff = worker.reserveHandOff(bytes: outgoing.content.count)
             let result: EnqueueResult
             do {
-                result = try await store.enqueue(outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: queuedAnswer.jsonBytes) })
+                result = try await store.enqueue(
+                    outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: queuedAnswer.jsonBytes) }, claimed: handOff)
             } catch {
+                if handOff { worker.giveBackHandOff(bytes: outgoing.content.count) }
                 limits.release(reservation)
                 waiters.unregister(id)
                 log.log(.error, "email not accepted: the outbox cannot store it", metadata: ["error": "\(error)"])
@@ -71,6 +75,7 @@ struct EmailRoutes: Sendable {
             }
             if case .duplicate(let firstID, let answer) = result {
                 // The first request paid; its replay queues nothing.
+                if handOff { worker.giveBackHandOff(bytes: outgoing.content.count) }
                 limits.release(reservation)
                 waiters.unregister(id)
                 log.log(.info, "duplicate request: Idempotency-Key seen before, nothing queued", metadata: ["first_email_id": "\(firstID)"])
@@ -89,7 +94,11 @@ struct EmailRoutes: Sendable {
                 if configuration.logRecipients { accepted["recipient_addresses"] = .array(mail.recipients.map { .string($0) }) }
                 return accepted
             }())
-            worker.wake()
+            if handOff, case .queued(let record) = result {
+                worker.handOver(ClaimedMessage(record: record, content: outgoing.content))
+            } else {
+                worker.wake()
+            }
             guard let handle, let wait = preferences.wait else {
                 return .json(queuedAnswer, status: .accepted)
             }
