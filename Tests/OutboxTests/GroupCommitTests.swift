@@ -1,5 +1,7 @@
 import Foundation
 @testable import Outbox
+@testable import OutboxPostgres
+import PostgresTestSupport
 import Testing
 
 /// Concurrent enqueues and attempt records share transactions, and each caller still gets exactly
@@ -188,6 +190,41 @@ import Testing
             #expect(try await store.message(failing.id)?.record.state == .failed)
             // Checked as before: an email that is no longer sending refuses another outcome.
             await #expect(throws: OutboxError.self) { try await store.recordSentOnly(quiet.id, reply: ServerReply(code: 250, text: "Ok")) }
+        }
+    }
+
+    /// Emails stored claimed for the worker and emails stored queued in one transaction: each row
+    /// gets its own state (on PostgreSQL, NULL and typed columns side by side in one VALUES list).
+    @Test(arguments: StorageKind.testable) func oneBatchStoresClaimedAndQueuedEmailsEachAsAsked(_ kind: StorageKind) async throws {
+        let jobs = (0..<6).map { index in (message: sampleMessage(id: "m\(index)"), claimed: index % 2 == 0) }
+        // Checked on the store that wrote the batch: on PostgreSQL, only its replica owns the claims.
+        @Sendable func check(_ results: [Result<EnqueueResult, any Error>], _ store: any OutboxStorage) async throws {
+            #expect(results.count == 6)
+            for (result, job) in zip(results, jobs) {
+                guard case .success(.queued(let record)) = result else { Issue.record("\(job.message.id): \(result)"); continue }
+                #expect(record.state == (job.claimed ? .sending : .queued))
+            }
+            let depth = try await store.queueDepth()
+            #expect(depth[.sending] == 3 && depth[.queued] == 3, "\(depth)")
+            #expect(try await store.claimDue(now: t0, limit: 10).map(\.id) == ["m1", "m3", "m5"])
+            // An email stored claimed takes its outcome as any claimed email does.
+            try await store.recordSent("m0", reply: ServerReply(code: 250, text: "ok"), now: t0 + 1)
+            #expect(try await store.message("m0")?.record.state == .sent)
+        }
+        switch try await kind.makeLocation() {
+        case .sqlite(let path):
+            try await withStore(path: path) { store in
+                let results = await OutboxStore.commitEnqueues(
+                    jobs.map { OutboxStore.EnqueueJob(message: $0.message, key: nil, recipients: "[\"ada@example.com\"]", now: t0, claimed: $0.claimed) },
+                    database: store.database, keyLifetime: .seconds(60))
+                try await check(results, store)
+            }
+        case .postgres(let url):
+            try await closing(try await PostgresOutboxStore.open(url: url, logger: PostgresTestServer.quiet), close: { try await $0.close() }) { store in
+                let results = await store.commitEnqueues(
+                    jobs.map { PostgresOutboxStore.EnqueueJob(message: $0.message, key: nil, now: t0, claimed: $0.claimed) }, keyLifetime: .seconds(60))
+                try await check(results, store)
+            }
         }
     }
 }

@@ -7,7 +7,7 @@ import Synchronization
 /// The loop opens the gate only while it knows the outbox holds nothing due (its last claim came
 /// back short and nothing rang since), so a handed-over email never overtakes one that waited;
 /// and only for as many emails and bytes as it would claim ahead itself. It closes the gate while
-/// it claims, is paused, or stops.
+/// it claims, after a claim failed, while it is paused, and when it stops.
 ///
 /// A request that got a place settles it exactly once: it hands the email over (settled when the
 /// loop takes it in) or gives the place back (a duplicate, or the outbox refused the email). The
@@ -58,4 +58,7 @@ final class HandOffGate: Sendable {
 
     /// Places taken and not yet settled.
     var outstanding: Int { state.withLock { $0.outstanding } }
+
+    /// Places taken and not yet settled, and the bytes of their emails.
+    var outstandingPlaces: (count: Int, bytes: Int) { state.withLock { ($0.outstanding, $0.outstandingBytes) } }
 }

@@ -156,12 +156,23 @@ public final class OutboxWorker: Service, Sendable {
             var stopping = false
             var pausedUntil: ContinuousClock.Instant?
             var timer: Task<Void, Never>?
+            var timerDue: ContinuousClock.Instant?
+            func setTimer(after delay: Duration) {
+                timer?.cancel()
+                timer = schedule(after: delay)
+                timerDue = ContinuousClock.now + delay
+            }
+            // The last claim failed: the outbox may hold due emails this loop cannot see.
+            var claimFailed = false
+            // When the last claim found nothing more due: the gate's view of the outbox dates from then.
+            var lookedAt = ContinuousClock.now
             // After each look: what the hand-off gate may let through until the next one.
             var tookIn = 0
             var tookInBytes = 0
             func lookDone(open: Bool) {
                 let waiting = claimedAhead.count - next
                 let waitingBytes = claimedAhead[next...].reduce(0) { $0 + $1.content.count }
+                // Places out count against the same bounds as claims (see the claim below).
                 handOffGate.update(
                     open: open, capacity: claimLimit - waiting - unrecorded, capacityBytes: Self.claimAheadBytes - waitingBytes,
                     tookIn: tookIn, tookInBytes: tookInBytes)
@@ -173,7 +184,16 @@ public final class OutboxWorker: Service, Sendable {
                 sending -= events.sendsFinished
                 unrecorded -= events.attemptsFinished
                 if events.doorbell || events.due { moreDue = true }
+                if let retry = events.earliestRetry, !claimFailed {
+                    // An attempt was deferred after the timer was set: wake up for it, or emails
+                    // handed over meanwhile would overtake it until the idle look.
+                    let delay = Self.delay(until: retry, atMost: store.idleLookInterval)
+                    if timerDue.map({ ContinuousClock.now + delay < $0 }) ?? true { setTimer(after: delay) }
+                }
                 if !events.handedOver.isEmpty {
+                    // What other processes queued or retried rings nothing here: look again now
+                    // and then while emails are being handed over, as every enqueue used to.
+                    if ContinuousClock.now - lookedAt >= Self.lookWhileHandingOver { moreDue = true }
                     tookIn = events.handedOver.count
                     tookInBytes = events.handedOver.reduce(0) { $0 + $1.content.count }
                     if stopping {
@@ -184,8 +204,10 @@ public final class OutboxWorker: Service, Sendable {
                 }
                 if let result = events.claim {
                     claiming = false
+                    claimFailed = false
                     switch result {
                     case .claimed(let messages, let exhausted, let nextDue):
+                        if exhausted { lookedAt = ContinuousClock.now }
                         if stopping {
                             await release(messages)
                         } else {
@@ -196,15 +218,14 @@ public final class OutboxWorker: Service, Sendable {
                                 moreDue = true
                             } else if !moreDue {
                                 // Nothing rang while the claim ran: sleep until the next due email.
-                                timer?.cancel()
-                                timer = schedule(after: Self.delay(until: nextDue, atMost: store.idleLookInterval))
+                                setTimer(after: Self.delay(until: nextDue, atMost: store.idleLookInterval))
                             }
                         }
                     case .failed(let error):
                         logger.error("outbox unreadable; retrying in 5 s", metadata: ["error": "\(error)"])
                         moreDue = false
-                        timer?.cancel()
-                        timer = schedule(after: .seconds(5))
+                        claimFailed = true
+                        setTimer(after: .seconds(5))
                     }
                 }
                 if events.shutdown && !stopping {
@@ -227,8 +248,7 @@ public final class OutboxWorker: Service, Sendable {
                         "waiting": .stringConvertible(claimedAhead.count - next),
                     ])
                     pausedUntil = ContinuousClock.now + Self.recordFailurePause
-                    timer?.cancel()
-                    timer = schedule(after: Self.recordFailurePause)
+                    setTimer(after: Self.recordFailurePause)
                 }
                 if let until = pausedUntil {
                     guard ContinuousClock.now >= until else {
@@ -249,10 +269,12 @@ public final class OutboxWorker: Service, Sendable {
                         self.signal.attemptFinished()
                     }
                 }
+                // Emails handed over but not yet here will be held too: a claim leaves room for them.
+                let (placesOut, placesOutBytes) = handOffGate.outstandingPlaces
                 let waiting = claimedAhead.count - next
-                let room = claimLimit - waiting - unrecorded
+                let room = claimLimit - waiting - unrecorded - placesOut
                 if moreDue && !claiming && waiting < claimLowWater && room > 0 {
-                    let waitingBytes = claimedAhead[next...].reduce(0) { $0 + $1.content.count }
+                    let waitingBytes = claimedAhead[next...].reduce(0) { $0 + $1.content.count } + placesOutBytes
                     if waitingBytes < Self.claimAheadBytes / 2 {
                         claiming = true
                         // A ring from now on means more may be due than this claim sees.
@@ -265,7 +287,7 @@ public final class OutboxWorker: Service, Sendable {
                 }
                 // Open only while nothing is due in the outbox, as far as this loop knows: an email
                 // handed over then overtakes none that waited.
-                lookDone(open: !moreDue && !claiming)
+                lookDone(open: !moreDue && !claiming && !claimFailed)
             }
             timer?.cancel()
         }
@@ -275,6 +297,10 @@ public final class OutboxWorker: Service, Sendable {
     /// and with attachments (up to MAILER_MAX_MESSAGE_BYTES each) `claimLimit` emails could be
     /// gigabytes.
     static let claimAheadBytes = 32 << 20
+
+    /// While emails are handed over, how often the loop still looks at the outbox for what
+    /// nothing rang for (`mailer queue retry` and `flush` on SQLite, other replicas' emails).
+    static let lookWhileHandingOver: Duration = .seconds(1)
 
     /// Claims again once fewer than this many emails wait for a connection: early enough that
     /// the claim is back before the connections run out of work.
@@ -470,6 +496,7 @@ public final class OutboxWorker: Service, Sendable {
             switch decision {
             case .retry(let next):
                 try await store.recordDeferredOnly(record.id, error: failure, nextAttemptAt: next, provider: provider, startedAt: startedAt)
+                signal.retryScheduled(at: next)
                 metrics?.emailDeferred(template: record.template, code: error.code.rawValue)
                 metadata["next_attempt_at"] = "\(next.formatted(.iso8601))"
                 let level: Logger.Level = error.code == .authentication || error.code == .certificate ? .error : .warning

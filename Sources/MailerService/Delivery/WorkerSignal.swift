@@ -32,10 +32,12 @@ final class WorkerSignal: Sendable {
         var handedOver: [ClaimedMessage] = []
         /// Places of the gate given back; only a stopping loop waits for them.
         var placesGivenBack = 0
+        /// The earliest next attempt of the attempts deferred since the last look.
+        var earliestRetry: Date?
 
         var isEmpty: Bool {
             !doorbell && !due && !shutdown && sendsFinished == 0 && attemptsFinished == 0 && recordsFailed == 0 && claim == nil
-                && handedOver.isEmpty && placesGivenBack == 0
+                && handedOver.isEmpty && placesGivenBack == 0 && earliestRetry == nil
         }
     }
 
@@ -55,6 +57,7 @@ final class WorkerSignal: Sendable {
     func claimFinished(_ result: ClaimResult) { update { $0.claim = result } }
     func handOver(_ message: ClaimedMessage) { update { $0.handedOver.append(message) } }
     func placeGivenBack() { update { $0.placesGivenBack += 1 } }
+    func retryScheduled(at date: Date) { update { $0.earliestRetry = min($0.earliestRetry ?? date, date) } }
 
     /// Everything since the last call, waiting until there is something. One caller at a time.
     func next() async -> Events {

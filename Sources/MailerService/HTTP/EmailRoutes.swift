@@ -65,7 +65,13 @@ struct EmailRoutes: Sendable {
                 result = try await store.enqueue(
                     outgoing, idempotencyKey: idempotencyKey.map { IdempotencyKey($0, answer: queuedAnswer.jsonBytes) }, claimed: handOff)
             } catch {
-                if handOff { worker.giveBackHandOff(bytes: outgoing.content.count) }
+                if handOff {
+                    // A connection lost after the commit went out may have stored it all the same,
+                    // claimed for a worker that will never hear of it: back to the queue (a no-op
+                    // when nothing was stored), or it would wait for recovery or the lease.
+                    _ = try? await store.unclaim([id])
+                    worker.giveBackHandOff(bytes: outgoing.content.count)
+                }
                 limits.release(reservation)
                 waiters.unregister(id)
                 log.log(.error, "email not accepted: the outbox cannot store it", metadata: ["error": "\(error)"])

@@ -1,11 +1,13 @@
 import Foundation
 import Outbox
 import SMTPTestServer
+import SQLiteNIO
 import Testing
 @testable import MailerService
 
 /// Accepted emails stored claimed and handed to the worker in memory (`HandOffGate`).
-@Suite struct HandOffTests {
+/// Time limit: a place never settled makes the worker's stop hang instead of failing.
+@Suite(.timeLimit(.minutes(1))) struct HandOffTests {
     @Test func theGateLetsThroughWhatTheLoopHasRoomForAndNothingWhileClosed() {
         let gate = HandOffGate()
         #expect(!gate.reserve(bytes: 1), "closed until the loop has looked")
@@ -79,10 +81,14 @@ import Testing
             // The request is still storing its email when the stop comes: the worker must not
             // finish before the email arrives, or it would stay `sending` until the next start.
             Task {
-                try await Task.sleep(for: .milliseconds(300))
-                guard case .queued(let record) = try await store.enqueue(message, claimed: true) else { return }
-                worker.handOver(ClaimedMessage(record: record, content: message.content))
-                try await Task.sleep(for: .milliseconds(300))
+                try? await Task.sleep(for: .milliseconds(300))
+                if case .queued(let record)? = try? await store.enqueue(message, claimed: true) {
+                    worker.handOver(ClaimedMessage(record: record, content: message.content))
+                } else {
+                    Issue.record("the email should be stored")
+                    worker.giveBackHandOff(bytes: message.content.count)
+                }
+                try? await Task.sleep(for: .milliseconds(300))
                 worker.giveBackHandOff(bytes: 1)
             }
         }
@@ -91,6 +97,86 @@ import Testing
         #expect(stored.record.state == .queued, "handed over while stopping: back in the queue, not left sending")
         #expect(stored.record.attemptCount == 0 && stored.attempts.isEmpty)
         #expect(server.messages.isEmpty)
+        try await store.close()
+    }
+
+    @Test(arguments: OutboxWorkerTests.Storage.testable) func theGateStaysShutWhileEmailsThatWaitedAreDue(_ storage: OutboxWorkerTests.Storage) async throws {
+        var configuration = SMTPTestServerConfiguration()
+        configuration.faults = [.noReplyToData]  // holds both sessions: the backlog stays due
+        let server = try await SMTPTestServer.start(configuration)
+        defer { Task { try? await server.shutdown() } }
+        let store = try await OutboxWorkerTests.openStore(storage)
+        for number in 1...100 { _ = try await store.enqueue(OutboxWorkerTests.message(number)) }
+        try await OutboxWorkerTests.withWorker(store: store, server: server) { worker in
+            let claimed = try await OutboxWorkerTests.eventually { try await store.stats().counts[.sending] == worker.claimLimit }
+            #expect(claimed)
+            // The first two attempts timed out and were recorded, the next two are under way: the
+            // worker has room again but holds more than it claims for (68 emails are still due in
+            // the outbox, and a fresh one must wait behind them).
+            let secondPair = try await OutboxWorkerTests.eventually(seconds: 15) { server.commands.filter { $0 == "DATA" }.count >= 4 }
+            #expect(secondPair)
+            for _ in 0..<50 {
+                let reserved = worker.reserveHandOff(bytes: 100)
+                #expect(!reserved)
+                // Given back at once when it wrongly came: a place out would make the stop wait.
+                if reserved { worker.giveBackHandOff(bytes: 100) }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+        }
+        try await store.close()
+    }
+
+    @Test func aFailedClaimKeepsTheGateShut() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let path = OutboxWorkerTests.temporaryStorePath()
+        let store = try await OutboxWorkerTests.openStore(path: path, configuration: OutboxConfiguration(busyTimeout: .milliseconds(100)))
+        let lock = try await SQLiteConnection.open(storage: .file(path: path))
+        try await OutboxWorkerTests.withWorker(store: store, server: server) { worker in
+            let open = try await OutboxWorkerTests.eventually { worker.reserveHandOff(bytes: 100) }
+            #expect(open)
+            worker.giveBackHandOff(bytes: 100)
+            // Another writer holds the file: the next claim fails, and the outbox may hold due
+            // emails the worker cannot see until it claims again (after 5 s).
+            _ = try await lock.query("BEGIN IMMEDIATE")
+            worker.wake()
+            try await Task.sleep(for: .seconds(1))
+            let reserved = worker.reserveHandOff(bytes: 100)
+            #expect(!reserved, "shut while the claim cannot be made")
+            if reserved { worker.giveBackHandOff(bytes: 100) }
+            _ = try await lock.query("ROLLBACK")
+            let reopened = try await OutboxWorkerTests.eventually(seconds: 15) { worker.reserveHandOff(bytes: 100) }
+            #expect(reopened, "open again once a claim went through")
+            worker.giveBackHandOff(bytes: 100)
+        }
+        try await lock.close()
+        try await store.close()
+    }
+
+    /// The worker learns of a deferral it recorded itself: the next attempt comes at its time,
+    /// not at the idle look (a minute on SQLite), however many emails are handed over meanwhile.
+    @Test(arguments: OutboxWorkerTests.Storage.testable) func aDeferredEmailIsTriedAgainAtItsTime(_ storage: OutboxWorkerTests.Storage) async throws {
+        var configuration = SMTPTestServerConfiguration()
+        configuration.faults = [.rejectRecipient(code: 450, text: "4.2.0 mailbox busy", matching: "busy")]
+        let server = try await SMTPTestServer.start(configuration)
+        defer { Task { try? await server.shutdown() } }
+        let store = try await OutboxWorkerTests.openStore(storage)
+        let message = OutboxWorkerTests.message(1, to: "busy@example.org")
+        try await OutboxWorkerTests.withWorker(store: store, server: server, retry: RetryPolicy(baseDelay: .milliseconds(500), jitter: .none)) { worker in
+            let reserved = try await OutboxWorkerTests.eventually { worker.reserveHandOff(bytes: message.content.count) }
+            #expect(reserved)
+            guard case .queued(let record) = try await store.enqueue(message, claimed: true) else {
+                Issue.record("stored")
+                return
+            }
+            worker.handOver(ClaimedMessage(record: record, content: message.content))
+            // Attempts at about 0, 0.5 and 1.5 s.
+            let retried = try await OutboxWorkerTests.eventually(seconds: 8) {
+                (try await store.message(message.id)?.attempts.count ?? 0) >= 3
+            }
+            let attempts = try await store.message(message.id)?.attempts.count ?? 0
+            #expect(retried, "\(attempts) attempts")
+        }
         try await store.close()
     }
 }
