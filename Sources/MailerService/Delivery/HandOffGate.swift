@@ -56,9 +56,6 @@ final class HandOffGate: Sendable {
         }
     }
 
-    /// Places taken and not yet settled.
-    var outstanding: Int { state.withLock { $0.outstanding } }
-
     /// Places taken and not yet settled, and the bytes of their emails.
     var outstandingPlaces: (count: Int, bytes: Int) { state.withLock { ($0.outstanding, $0.outstandingBytes) } }
 }

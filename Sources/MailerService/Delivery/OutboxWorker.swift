@@ -237,7 +237,7 @@ public final class OutboxWorker: Service, Sendable {
                 }
                 if stopping {
                     lookDone(open: false)
-                    if unrecorded == 0 && !claiming && handOffGate.outstanding == 0 { break }
+                    if unrecorded == 0 && !claiming && handOffGate.outstandingPlaces.count == 0 { break }
                     continue
                 }
                 if events.recordsFailed > 0 {
