@@ -8,6 +8,14 @@ import Testing
 /// Accepted emails stored claimed and handed to the worker in memory (`HandOffGate`).
 /// Time limit: a place never settled makes the worker's stop hang instead of failing.
 @Suite(.timeLimit(.minutes(1))) struct HandOffTests {
+    /// Whether the worker would take an email straight now; the place is given back at once, as a
+    /// place left out would make the worker's stop wait for it.
+    static func gateIsOpen(_ worker: OutboxWorker) -> Bool {
+        guard worker.reserveHandOff(bytes: 100) else { return false }
+        worker.giveBackHandOff(bytes: 100)
+        return true
+    }
+
     @Test func theGateLetsThroughWhatTheLoopHasRoomForAndNothingWhileClosed() {
         let gate = HandOffGate()
         #expect(!gate.reserve(bytes: 1), "closed until the loop has looked")
@@ -18,16 +26,16 @@ import Testing
         gate.giveBack(bytes: 40)
         #expect(!gate.reserve(bytes: 61), "40 + 61 bytes are over the loop's 100")
         #expect(gate.reserve(bytes: 60))
-        #expect(gate.outstanding == 2)
+        #expect(gate.outstandingPlaces.count == 2 && gate.outstandingPlaces.bytes == 100)
 
         // The loop took both in: they are its now, counted in what it has room for.
         gate.update(open: true, capacity: 1, capacityBytes: 10, tookIn: 2, tookInBytes: 100)
-        #expect(gate.outstanding == 0)
+        #expect(gate.outstandingPlaces.count == 0 && gate.outstandingPlaces.bytes == 0)
         #expect(!gate.reserve(bytes: 11))
         #expect(gate.reserve(bytes: 10))
         gate.update(open: false, capacity: 5, capacityBytes: 1000)
         #expect(!gate.reserve(bytes: 1), "closed: the loop claims, is paused or stops")
-        #expect(gate.outstanding == 1, "a place taken before the gate closed stays out until settled")
+        #expect(gate.outstandingPlaces.count == 1, "a place taken before the gate closed stays out until settled")
     }
 
     @Test(arguments: OutboxWorkerTests.Storage.testable) func anEmailHandedOverIsSentWithoutBeingClaimed(_ storage: OutboxWorkerTests.Storage) async throws {
@@ -37,9 +45,8 @@ import Testing
         let waiters = DeliveryWaiters()
         try await OutboxWorkerTests.withWorker(store: store, server: server, waiters: waiters) { worker in
             // Open once the worker's first look found nothing due.
-            let open = try await OutboxWorkerTests.eventually { worker.reserveHandOff(bytes: 100) }
+            let open = try await OutboxWorkerTests.eventually { Self.gateIsOpen(worker) }
             #expect(open)
-            worker.giveBackHandOff(bytes: 100)
 
             for number in 1...3 {
                 let message = OutboxWorkerTests.message(number)
@@ -116,10 +123,7 @@ import Testing
             let secondPair = try await OutboxWorkerTests.eventually(seconds: 15) { server.commands.filter { $0 == "DATA" }.count >= 4 }
             #expect(secondPair)
             for _ in 0..<50 {
-                let reserved = worker.reserveHandOff(bytes: 100)
-                #expect(!reserved)
-                // Given back at once when it wrongly came: a place out would make the stop wait.
-                if reserved { worker.giveBackHandOff(bytes: 100) }
+                #expect(!Self.gateIsOpen(worker))
                 try await Task.sleep(for: .milliseconds(10))
             }
         }
@@ -133,21 +137,17 @@ import Testing
         let store = try await OutboxWorkerTests.openStore(path: path, configuration: OutboxConfiguration(busyTimeout: .milliseconds(100)))
         let lock = try await SQLiteConnection.open(storage: .file(path: path))
         try await OutboxWorkerTests.withWorker(store: store, server: server) { worker in
-            let open = try await OutboxWorkerTests.eventually { worker.reserveHandOff(bytes: 100) }
+            let open = try await OutboxWorkerTests.eventually { Self.gateIsOpen(worker) }
             #expect(open)
-            worker.giveBackHandOff(bytes: 100)
             // Another writer holds the file: the next claim fails, and the outbox may hold due
             // emails the worker cannot see until it claims again (after 5 s).
             _ = try await lock.query("BEGIN IMMEDIATE")
             worker.wake()
             try await Task.sleep(for: .seconds(1))
-            let reserved = worker.reserveHandOff(bytes: 100)
-            #expect(!reserved, "shut while the claim cannot be made")
-            if reserved { worker.giveBackHandOff(bytes: 100) }
+            #expect(!Self.gateIsOpen(worker), "shut while the claim cannot be made")
             _ = try await lock.query("ROLLBACK")
-            let reopened = try await OutboxWorkerTests.eventually(seconds: 15) { worker.reserveHandOff(bytes: 100) }
+            let reopened = try await OutboxWorkerTests.eventually(seconds: 15) { Self.gateIsOpen(worker) }
             #expect(reopened, "open again once a claim went through")
-            worker.giveBackHandOff(bytes: 100)
         }
         try await lock.close()
         try await store.close()
