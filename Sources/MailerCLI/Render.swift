@@ -6,7 +6,11 @@ import MustacheRenderer
 struct Render: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Render a Mustache template with JSON data and print the result exactly (no newline added).",
-        discussion: "Missing variables render as empty, as the Mustache spec says. Partials are read from DIR/<name>.mustache."
+        discussion: """
+            Missing variables render as empty, as the Mustache spec says. Partials are read from DIR/<name>.mustache. \
+            Exits with 65 when the template does not parse, or when rendering stops at a bound (output over 16 MiB, \
+            over 5,000,000 steps, partials nested over 100 deep), printing which to standard error.
+            """
     )
 
     @Option(name: .long, help: ArgumentHelp("The template file.", valueName: "FILE"))
@@ -56,6 +60,10 @@ struct Render: ParsableCommand {
             throw ExitCode(65)  // EX_DATAERR
         }
         let result = parsed.render(value, partials: library, escaping: noEscape ? .none : .html)
+        if let limit = result.limitReached {
+            FileHandle.standardError.write(Data("error: \(template): rendering stopped: \(limit)\n".utf8))
+            throw ExitCode(65)  // EX_DATAERR
+        }
         FileHandle.standardOutput.write(Data(result.output.utf8))
     }
 }

@@ -183,6 +183,27 @@ def check_queue_cli(binary, data, email_id):
     check("queue on a missing folder: non-zero exit", code != 0)
 
 
+def check_render_cli(binary, work):
+    """`mailer render`: prints the template exactly; a render that reaches a bound exits 65 saying
+    which, and prints nothing half-rendered."""
+    folder = os.path.join(work, "render-cli")
+    os.makedirs(folder, exist_ok=True)
+    def render(template, data):
+        with open(os.path.join(folder, "t.mustache"), "w") as f:
+            f.write(template)
+        with open(os.path.join(folder, "d.json"), "w") as f:
+            json.dump(data, f)
+        result = subprocess.run([binary, "render", "--template", os.path.join(folder, "t.mustache"),
+                                 "--data", os.path.join(folder, "d.json")], capture_output=True, text=True, timeout=60)
+        return result.returncode, result.stdout, result.stderr
+    code, out, err = render("Hi {{name}}!", {"name": "<Ada>"})
+    check("render: prints the template, escaped, exit 0", code == 0 and out == "Hi &lt;Ada&gt;!", f"{code} {out!r} {err}")
+    loops = "{{#rows}}" * 5 + "." + "{{/rows}}" * 5
+    code, out, err = render(loops, {"rows": list(range(30))})
+    check("render: nested loops over 30 rows stop at the step bound, exit 65, nothing printed",
+          code == 65 and out == "" and "rendering stopped: the work passed 5000000 steps" in err, f"{code} {out[:80]!r} {err}")
+
+
 def check_api_authentication(http_port):
     """Bearer tokens on the running service: refusals are 401 problem+json, the probes stay open."""
     body = {"to": "ada@example.org", "code": "1"}
@@ -402,6 +423,7 @@ def main():
         json.loads(l).get("code") == "ECONNREFUSED" for l in log.splitlines() if l.strip()), log[-1000:])
 
     check_template_reload(binary, work)
+    check_render_cli(binary, work)
 
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")

@@ -189,6 +189,29 @@ import Testing
         try await server.shutdown()
     }
 
+    /// Data can make a template that nests loops over one list arbitrarily expensive: the render
+    /// stops at its bound and the caller is told, and nothing half-rendered is queued or sent.
+    @Test func aRenderThatReachesItsBoundIsRefusedAndNothingIsSent() async throws {
+        let loops = String(repeating: "{{#rows}}", count: 5) + "." + String(repeating: "{{/rows}}", count: 5)
+        let templates = try templateFolder(["report/subject.mustache": "Report", "report/text.mustache": "Rows:\n\(loops)\n"])
+        let server = try await SMTPTestServer.start()
+        try await withService(smtpPort: server.port, ["MAILER_TEMPLATES_DIR": templates]) { client in
+            let rows = (1...30).map(String.init).joined(separator: ",")  // 30⁵ = 24 million iterations
+            let refused = try await post(client, "/v1/emails", #"{"template": "report", "to": "a@example.org", "data": {"rows": [\#(rows)]}}"#)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.json["code"] as? String == "ETEMPLATE")
+            let detail = refused.json["detail"] as? String ?? ""
+            #expect(detail.contains("'report/text' stopped") && detail.contains("stopped: the work passed 5000000 steps"), "\(detail)")
+
+            let small = try await post(client, "/v1/emails", #"{"template": "report", "to": "a@example.org", "data": {"rows": [1, 2]}}"#)
+            #expect(small.status == .ok, "\(small.json)")
+            let messages = try await server.waitForMessages(1)
+            #expect(messages.count == 1 && messages.first?.data.contains("Rows:\r\n................................") == true)
+        }
+        #expect(server.messages.count == 1)
+        try await server.shutdown()
+    }
+
     @Test func genericTemplateEndpointUsesTheCallersData() async throws {
         let server = try await SMTPTestServer.start()
         try await withService(smtpPort: server.port) { client in

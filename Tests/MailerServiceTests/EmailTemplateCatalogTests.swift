@@ -1,4 +1,5 @@
 import Foundation
+import MustacheRenderer
 import Testing
 @testable import MailerService
 
@@ -76,6 +77,21 @@ import Testing
 
             """)
         #expect(email.html?.contains("Ada &lt;3") == true)
+    }
+
+    @Test func aRenderThatReachesItsBoundFailsNamingThePart() throws {
+        let directory = try templateFolder(["big/subject.mustache": "Big", "big/text.mustache": "ok", "big/html.mustache": "{{#rows}}{{{row}}}{{/rows}}"])
+        let catalog = try EmailTemplateCatalog(directory: directory)
+        let row = MustacheValue.string(String(repeating: "x", count: 1 << 20))
+        let data: MustacheValue = ["rows": .array(Array(repeating: ["row": row], count: 17))]
+        #expect {
+            try catalog.render("big", data: data, strict: false)
+        } throws: { error in
+            guard case TemplateRenderError.renderFailed(let template, let detail) = error else { return false }
+            return template == "big" && detail.hasPrefix("rendering 'big/html' stopped: the output grew past 16777216 bytes")
+        }
+        let fits: MustacheValue = ["rows": .array(Array(repeating: ["row": row], count: 15))]
+        #expect(try catalog.render("big", data: fits, strict: false).html?.utf8.count == 15 << 20)
     }
 
     @Test func strictRenderingListsEveryMissingVariableOnce() throws {

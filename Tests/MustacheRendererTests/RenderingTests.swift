@@ -109,7 +109,8 @@ struct PartialTests {
 
     @Test func selfRecursivePartialDoesNotCrash() throws {
         let result = try render("{{>loop}}", [:], partials: ["loop": "x{{>loop}}"])
-        #expect(result.output == String(repeating: "x", count: Renderer.maximumExpansionDepth))
+        #expect(result.output == String(repeating: "x", count: MustacheRenderLimits.default.maximumExpansionDepth))
+        #expect(result.limitReached == .expansionDepth(MustacheRenderLimits.default.maximumExpansionDepth))
     }
 
     @Test func dynamicPartialName() throws {

@@ -4,7 +4,8 @@ import MustacheRenderer
 /// Input: NUL-separated templates. The first is rendered; each following one is a partial whose
 /// name is its first line ("name\nbody"), so `{{>name}}`, `{{<name}}` and self-inclusion are
 /// all reachable. Parse errors must be thrown, with a position inside the source; rendering
-/// must terminate (libFuzzer's -timeout) with bounded output, and be deterministic.
+/// must stay within `limits` (and so inside libFuzzer's -timeout), report the bound it
+/// reached, and be deterministic.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let parts = fields(data, size, count: 5)
@@ -21,9 +22,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     library.register(main, named: "main")
 
     for escaping in [MustacheEscaping.html, .none] {
-        let first = main.render(context, partials: library, escaping: escaping)
-        let again = (try? library.render("main", context, escaping: escaping))?.output
-        check(first.output == again, "two renders of one template differ")
+        let first = main.render(context, partials: library, escaping: escaping, limits: limits)
+        let again = try? library.render("main", context, escaping: escaping, limits: limits)
+        check(first.output == again?.output && first.limitReached == again?.limitReached, "two renders of one template differ")
+        // The last append may pass the bound before it is measured, by one text chunk or
+        // indented line (indentation is at most the input once per level: < 0.5 MiB here).
+        let bytes = first.output.utf8.count
+        check(bytes <= 2 * limits.maximumOutputBytes, "the output passed maximumOutputBytes by more than one append")
+        check(bytes <= limits.maximumOutputBytes || first.limitReached != nil, "an output past maximumOutputBytes is not reported")
+        check(first.limitReached != .outputBytes(limits.maximumOutputBytes) || bytes > limits.maximumOutputBytes,
+              "an output within maximumOutputBytes is reported as past it")
         check(Set(first.missingVariables).count == first.missingVariables.count, "missingVariables repeats a name")
         // The data holds no name that could be missing in every frame except these spellings.
         for name in first.missingVariables {
@@ -39,6 +47,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+/// Smaller than the defaults so that a render bounded by them ends well inside libFuzzer's
+/// -timeout under ASan (4 renders per input), and so that the bounds themselves are hit often.
+private let limits = MustacheRenderLimits(maximumOutputBytes: 1 << 20, maximumSteps: 200_000)
 
 /// nil for a template that cannot be parsed; the error must place itself inside the source.
 private func parse(_ source: String, name: String) -> MustacheTemplate? {

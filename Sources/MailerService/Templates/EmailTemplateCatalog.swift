@@ -194,7 +194,12 @@ public struct EmailTemplateCatalog: Sendable {
             let text = try library["\(name)/text"].map { _ in try library.render("\(name)/text", data, escaping: .none) }
             let html = try library["\(name)/html"].map { _ in try library.render("\(name)/html", data, escaping: .html) }
             var missing: [String] = []
-            for result in [subject] + [text, html].compactMap({ $0 }) {
+            for (part, result) in [("subject", subject), ("text", text), ("html", html)] {
+                guard let result else { continue }
+                // A stopped render is a truncated body: refuse it rather than send half an email.
+                if let limit = result.limitReached {
+                    throw TemplateRenderError.renderFailed(template: name, "rendering '\(name)/\(part)' stopped: \(limit)")
+                }
                 for variable in result.missingVariables where !missing.contains(variable) { missing.append(variable) }
             }
             if strict, !missing.isEmpty { throw TemplateRenderError.missingVariables(template: name, missing) }

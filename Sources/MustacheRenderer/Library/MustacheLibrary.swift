@@ -47,11 +47,12 @@ public struct MustacheLibrary: Sendable {
     }
 
     /// Renders the template registered as `name`, with this library providing its partials.
-    public func render(_ name: String, _ context: MustacheValue, escaping: MustacheEscaping = .html) throws -> MustacheRenderResult {
+    public func render(_ name: String, _ context: MustacheValue, escaping: MustacheEscaping = .html,
+                       limits: MustacheRenderLimits = .default) throws -> MustacheRenderResult {
         guard let template = templates[name] else {
             throw MustacheLibraryError.unknownTemplate(name)
         }
-        return template.render(context, partials: self, escaping: escaping)
+        return template.render(context, partials: self, escaping: escaping, limits: limits)
     }
 }
 

@@ -6,9 +6,13 @@ public struct MustacheRenderResult: Sendable {
     /// occurrence and without duplicates. A key that is present with a `null` value is
     /// not missing.
     public let missingVariables: [String]
+    /// Set when rendering stopped at a bound of `MustacheRenderLimits`: `output` is then
+    /// incomplete and must not be used as the rendered text.
+    public let limitReached: MustacheRenderLimit?
 
-    public init(output: String, missingVariables: [String]) {
+    public init(output: String, missingVariables: [String], limitReached: MustacheRenderLimit? = nil) {
         self.output = output
         self.missingVariables = missingVariables
+        self.limitReached = limitReached
     }
 }

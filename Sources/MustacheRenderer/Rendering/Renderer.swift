@@ -1,22 +1,15 @@
 /// Walks a `Node` tree once, appending everything as UTF-8 bytes into a single buffer
 /// that becomes the output string at the end.
+/// Stops at the first bound of `MustacheRenderLimits` reached, and reports it: a truncated
+/// email must never be sent as if it were whole.
 struct Renderer {
-    /// Bounds partial, parent and block expansion so self-including templates stop
-    /// quietly instead of exhausting the stack.
-    static let maximumExpansionDepth = 100
-    /// Bounds sections and expansions together: a template may nest 256 sections and
-    /// include itself 100 times, and each level costs stack frames.
-    static let maximumNesting = 512
-    /// Bounds the total number of expansions in one render: depth limits alone still allow
-    /// exponential work when a template includes itself twice per level.
-    static let maximumExpansions = 100_000
-
     /// The output so far, as UTF-8. Reserved up front so typical emails never regrow it.
     private var output = ByteBuffer(capacity: Renderer.initialCapacity)
     /// The context stack; lookups search it from the top (last) down.
     private var stack: [MustacheValue]
     private let library: MustacheLibrary
     private let escaping: MustacheEscaping
+    private let limits: MustacheRenderLimits
 
     /// Concatenated indentation of the standalone partials/blocks being expanded.
     private var indentation = ""
@@ -26,15 +19,17 @@ struct Renderer {
     private var overrides: [String: [Node]] = [:]
     private var depth = 0
     private var nesting = 0
-    private var expansions = 0
+    private var steps = 0
+    private var limitReached: MustacheRenderLimit?
 
     private var missing: [String] = []
     private var missingSeen: Set<String> = []
 
-    init(context: MustacheValue, library: MustacheLibrary, escaping: MustacheEscaping) {
+    init(context: MustacheValue, library: MustacheLibrary, escaping: MustacheEscaping, limits: MustacheRenderLimits = .default) {
         stack = [context]
         self.library = library
         self.escaping = escaping
+        self.limits = limits
     }
 
     /// Enough for most emails; larger outputs grow the buffer geometrically.
@@ -42,13 +37,24 @@ struct Renderer {
 
     /// The result; frees the output buffer, so call it once, last.
     mutating func finish() -> MustacheRenderResult {
-        MustacheRenderResult(output: output.takeString(), missingVariables: missing)
+        // The last node's append is only measured here.
+        if output.count > limits.maximumOutputBytes { stop(.outputBytes(limits.maximumOutputBytes)) }
+        return MustacheRenderResult(output: output.takeString(), missingVariables: missing, limitReached: limitReached)
+    }
+
+    /// Keeps the first bound reached: the later ones are its consequences.
+    private mutating func stop(_ limit: MustacheRenderLimit) {
+        if limitReached == nil { limitReached = limit }
     }
 
     mutating func render(_ nodes: [Node]) {
         // Indexing (rather than iterating) lets the optimiser borrow each node's payload
         // instead of retaining and releasing it.
         for index in nodes.indices {
+            steps += 1
+            if steps > limits.maximumSteps { stop(.steps(limits.maximumSteps)) }
+            if output.count > limits.maximumOutputBytes { stop(.outputBytes(limits.maximumOutputBytes)) }
+            if limitReached != nil { return }
             switch nodes[index] {
             case .text(let chunk):
                 appendTemplateText(chunk)
@@ -91,19 +97,14 @@ struct Renderer {
         let value = lookup(name)
         if value == nil { reportMissing(name.raw) }
         let resolved = value ?? .null
-        if inverted {
-            if resolved.isFalsey, nesting < Self.maximumNesting {
-                nesting += 1
-                render(children)
-                nesting -= 1
-            }
-            return
-        }
-        if resolved.isFalsey { return }
-        guard nesting < Self.maximumNesting else { return }
+        // An inverted section renders once for a falsey value; a section, for a truthy one.
+        if resolved.isFalsey != inverted { return }
+        guard nesting < limits.maximumNesting else { return stop(.nesting(limits.maximumNesting)) }
         nesting += 1
         defer { nesting -= 1 }
-        if case .array(let items) = resolved {
+        if inverted {
+            render(children)
+        } else if case .array(let items) = resolved {
             for item in items {
                 stack.append(item)
                 render(children)
@@ -118,9 +119,8 @@ struct Renderer {
 
     /// Renders another template's nodes (or an argument) with extra indentation.
     private mutating func expand(_ nodes: [Node], indentation extra: String, startsAtLineStart: Bool) {
-        guard depth < Self.maximumExpansionDepth, nesting < Self.maximumNesting,
-              expansions < Self.maximumExpansions else { return }
-        expansions += 1
+        guard depth < limits.maximumExpansionDepth else { return stop(.expansionDepth(limits.maximumExpansionDepth)) }
+        guard nesting < limits.maximumNesting else { return stop(.nesting(limits.maximumNesting)) }
         depth += 1
         nesting += 1
         defer { nesting -= 1 }
@@ -150,7 +150,8 @@ struct Renderer {
 
     /// Resolves a name against the context stack: the first frame holding the first
     /// component wins, and the remaining components must resolve inside that value.
-    private func lookup(_ name: Name) -> MustacheValue? {
+    /// Each frame searched counts as a step: deep stacks make every lookup dearer.
+    private mutating func lookup(_ name: Name) -> MustacheValue? {
         guard let first = name.parts.first else { return stack.last }
         var found: MustacheValue?
         var frame = stack.count
@@ -161,6 +162,7 @@ struct Renderer {
                 break
             }
         }
+        steps += stack.count - frame
         guard var current = found else { return nil }
         for part in name.parts.dropFirst() {
             guard case .object(let members) = current, let value = Self.member(part, of: members) else { return nil }
@@ -204,6 +206,8 @@ struct Renderer {
         // newlines coming from data do not (they are appended by appendValue).
         chunk.bytes.withUnsafeBufferPointer { bytes in
             for line in chunk.lines {
+                // Indentation multiplies a chunk's size by the nesting, so the bound is checked per line.
+                if output.count > limits.maximumOutputBytes { return }
                 if atLineStart { output.append(indentation) }
                 output.append(UnsafeBufferPointer(rebasing: bytes[line]))
                 atLineStart = bytes[line.upperBound - 1] == 0x0A

@@ -12,10 +12,12 @@ public struct MustacheTemplate: Sendable {
 }
 
 extension MustacheTemplate {
-    /// Renders against `context`. Never fails: missing names render as empty text and are
-    /// reported in `missingVariables`; unknown partials render as nothing.
-    public func render(_ context: MustacheValue, partials: MustacheLibrary = MustacheLibrary(), escaping: MustacheEscaping = .html) -> MustacheRenderResult {
-        var renderer = Renderer(context: context, library: partials, escaping: escaping)
+    /// Renders against `context`. Never throws: missing names render as empty text and are
+    /// reported in `missingVariables`; unknown partials render as nothing; a render that
+    /// reaches one of `limits` stops and reports it in `limitReached`.
+    public func render(_ context: MustacheValue, partials: MustacheLibrary = MustacheLibrary(), escaping: MustacheEscaping = .html,
+                       limits: MustacheRenderLimits = .default) -> MustacheRenderResult {
+        var renderer = Renderer(context: context, library: partials, escaping: escaping, limits: limits)
         renderer.render(nodes)
         return renderer.finish()
     }

@@ -1,0 +1,109 @@
+import Testing
+@testable import MustacheRenderer
+
+/// Renders that data can make arbitrarily expensive stop at a bound and say which.
+@Suite("Render limits")
+struct RenderLimitsTests {
+    private func render(_ source: String, _ data: MustacheValue, partials: [String: String] = [:],
+                        limits: MustacheRenderLimits) throws -> MustacheRenderResult {
+        var library = MustacheLibrary()
+        for (name, text) in partials {
+            library.register(try MustacheTemplate(source: text, name: name), named: name)
+        }
+        return try MustacheTemplate(source: source).render(data, partials: library, limits: limits)
+    }
+
+    /// 20⁶ = 64 million iterations if nothing stops them.
+    private static let nestedLoops = String(repeating: "{{#list}}", count: 6) + "." + String(repeating: "{{/list}}", count: 6)
+    private static let list: MustacheValue = ["list": .array(Array(repeating: ["x": 1], count: 20))]
+
+    @Test func nestedLoopsOverOneListStopAtTheStepBound() throws {
+        let result = try render(Self.nestedLoops, Self.list, limits: MustacheRenderLimits(maximumSteps: 10_000))
+        #expect(result.limitReached == .steps(10_000))
+        #expect(result.output.count < 10_000)
+        #expect("\(result.limitReached!)".contains("the work passed 10000 steps"))
+    }
+
+    /// The defaults stop it too (the case found by Fuzz/fuzz-mustache timing out).
+    @Test(.timeLimit(.minutes(1))) func theDefaultBoundsStopExponentialTemplates() throws {
+        let loops = try render(Self.nestedLoops, Self.list, limits: .default)
+        #expect(loops.limitReached == .steps(MustacheRenderLimits.default.maximumSteps))
+        // A partial that includes itself twice per list item: 4¹⁰⁰ expansions within the depth
+        // bound, which used to stop each branch quietly and go on with the next.
+        let doubling = try render("{{>p}}", ["items": [1, 2]], partials: ["p": "{{#items}}{{>p}}{{>p}}{{/items}}"], limits: .default)
+        #expect(doubling.limitReached == .expansionDepth(MustacheRenderLimits.default.maximumExpansionDepth))
+        // Recursion that data ends (a tree 16 levels deep, each node listing itself twice) is
+        // within the depth bound, and so stops at the steps.
+        var tree: MustacheValue = ["children": []]
+        for _ in 0..<16 { tree = ["children": [tree, tree]] }
+        let walk = try render("{{>node}}", tree, partials: ["node": "{{#children}}{{>node}}{{>node}}{{/children}}."], limits: .default)
+        #expect(walk.limitReached == .steps(MustacheRenderLimits.default.maximumSteps))
+    }
+
+    @Test func lookupsInADeepContextCountAsSteps() throws {
+        // 60 nested frames, and every level looks the name up through all frames below it.
+        let deep = String(repeating: "{{#o}}", count: 60) + String(repeating: "{{/o}}", count: 60)
+        var value: MustacheValue = ["leaf": 1]
+        for _ in 0..<60 { value = ["o": value] }
+        let nodesOnly = 60
+        let result = try render(deep, value, limits: MustacheRenderLimits(maximumSteps: nodesOnly * 2))
+        #expect(result.limitReached == nil, "60 nodes and 60 one-frame lookups")
+        // Names found only at the bottom are searched for through every frame.
+        let bottom = String(repeating: "{{#o}}{{top}}", count: 60) + String(repeating: "{{/o}}", count: 60)
+        var withTop = value
+        if case .object(var members) = withTop { members["top"] = "t"; withTop = .object(members) }
+        let slow = try render(bottom, withTop, limits: MustacheRenderLimits(maximumSteps: 1_000))
+        #expect(slow.limitReached == .steps(1_000), "1 + 2 + … + 60 frames searched for top")
+    }
+
+    @Test func outputStopsAtTheByteBound() throws {
+        let result = try render("{{#list}}0123456789{{/list}}", ["list": .array(Array(repeating: 1, count: 500))],
+                                limits: MustacheRenderLimits(maximumOutputBytes: 1_000))
+        #expect(result.limitReached == .outputBytes(1_000))
+        #expect(result.output.utf8.count > 1_000 && result.output.utf8.count <= 1_010)
+    }
+
+    @Test func theLastAppendIsMeasuredToo() throws {
+        let result = try render("{{big}}", ["big": .string(String(repeating: "x", count: 2_000))],
+                                limits: MustacheRenderLimits(maximumOutputBytes: 1_000))
+        #expect(result.limitReached == .outputBytes(1_000))
+    }
+
+    @Test func indentedLinesAreMeasuredOneByOne() throws {
+        // One text chunk of 400 lines, each indented by 20 levels of 10 spaces: 80 KB from one node.
+        let lines = String(repeating: "line\n", count: 400)
+        var partials = ["p0": lines]
+        for level in 1...20 { partials["p\(level)"] = "          {{>p\(level - 1)}}\n" }
+        let result = try render("{{>p20}}\n", [:], partials: partials, limits: MustacheRenderLimits(maximumOutputBytes: 1_000))
+        #expect(result.limitReached == .outputBytes(1_000))
+        #expect(result.output.utf8.count <= 1_000 + 205 + 5)
+    }
+
+    @Test func selfIncludingPartialsStopAtTheDepthBound() throws {
+        let result = try render("{{>loop}}", [:], partials: ["loop": "x{{>loop}}"], limits: .default)
+        #expect(result.output == String(repeating: "x", count: 100))
+        #expect(result.limitReached == .expansionDepth(100))
+        #expect("\(result.limitReached!)".contains("needs a section that ends the recursion"))
+    }
+
+    @Test func sectionsAndExpansionsTogetherStopAtTheNestingBound() throws {
+        let sections = String(repeating: "{{#t}}", count: 5) + "{{>p}}" + String(repeating: "{{/t}}", count: 5)
+        let result = try render("{{>p}}", ["t": true], partials: ["p": sections], limits: MustacheRenderLimits(maximumNesting: 20))
+        #expect(result.limitReached == .nesting(20))
+        let inverted = String(repeating: "{{^f}}", count: 30) + String(repeating: "{{/f}}", count: 30)
+        #expect(try render(inverted, ["f": false], limits: MustacheRenderLimits(maximumNesting: 20)).limitReached == .nesting(20))
+    }
+
+    @Test func theFirstBoundReachedIsTheOneReported() throws {
+        // The depth bound is reached first; the steps spent unwinding afterwards do not replace it.
+        let result = try render("{{>loop}}", [:], partials: ["loop": "x{{>loop}}x"],
+                                limits: MustacheRenderLimits(maximumSteps: 250, maximumExpansionDepth: 100))
+        #expect(result.limitReached == .expansionDepth(100))
+    }
+
+    @Test func ordinaryTemplatesReachNoBound() throws {
+        let result = try render("{{#list}}<li>{{x}}</li>\n{{/list}}{{^none}}done{{/none}}", Self.list, limits: .default)
+        #expect(result.limitReached == nil)
+        #expect(result.output.hasSuffix("<li>1</li>\ndone"))
+    }
+}
