@@ -8,8 +8,8 @@ struct Render: ParsableCommand {
         abstract: "Render a Mustache template with JSON data and print the result exactly (no newline added).",
         discussion: """
             Missing variables render as empty, as the Mustache spec says. Partials are read from DIR/<name>.mustache. \
-            Exits with 65 when the template does not parse, or when rendering stops at a bound (output over 16 MiB, \
-            over 5,000,000 steps, partials nested over 100 deep), printing which to standard error.
+            Exits with 65 when the template does not parse, or when rendering stops at a bound \
+            (\(MustacheRenderLimits.default.summary)), printing which to standard error.
             """
     )
 

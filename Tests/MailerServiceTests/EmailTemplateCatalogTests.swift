@@ -88,7 +88,7 @@ import Testing
             try catalog.render("big", data: data, strict: false)
         } throws: { error in
             guard case TemplateRenderError.renderFailed(let template, let detail) = error else { return false }
-            return template == "big" && detail.hasPrefix("rendering 'big/html' stopped: the output grew past 16777216 bytes")
+            return template == "big" && detail.hasPrefix("rendering 'big/html' stopped: the output grew past 16 MiB")
         }
         let fits: MustacheValue = ["rows": .array(Array(repeating: ["row": row], count: 15))]
         #expect(try catalog.render("big", data: fits, strict: false).html?.utf8.count == 15 << 20)

@@ -20,8 +20,31 @@ struct RenderLimitsTests {
     @Test func nestedLoopsOverOneListStopAtTheStepBound() throws {
         let result = try render(Self.nestedLoops, Self.list, limits: MustacheRenderLimits(maximumSteps: 10_000))
         #expect(result.limitReached == .steps(10_000))
-        #expect(result.output.count < 10_000)
+        // Each "." costs at least its text node and its item: the render stopped at the bound, not later.
+        #expect(result.output.count > 1_000 && result.output.count <= 5_000)
         #expect("\(result.limitReached!)".contains("the work passed 10000 steps"))
+    }
+
+    /// Found in review: an innermost loop with nothing to render cost no step, so three nested
+    /// loops over 1,000 items (the service's largest array) ran 10⁹ times within the bound.
+    @Test(.timeLimit(.minutes(1))) func loopsWithAnEmptyBodyCountTheirItems() throws {
+        let template = "{{#l}}{{#l}}{{#l}}{{/l}}{{/l}}{{/l}}"
+        // 100 items: 10⁶ innermost iterations against ≈ 30,000 steps for the nodes and lookups.
+        let hundred: MustacheValue = ["l": .array(Array(repeating: 1, count: 100))]
+        #expect(try render(template, hundred, limits: MustacheRenderLimits(maximumSteps: 500_000)).limitReached == .steps(500_000))
+        let comment = "{{#l}}{{#l}}{{#l}}{{! nothing }}{{/l}}{{/l}}{{/l}}"
+        #expect(try render(comment, hundred, limits: MustacheRenderLimits(maximumSteps: 500_000)).limitReached == .steps(500_000))
+        let thousand: MustacheValue = ["l": .array(Array(repeating: 1, count: 1_000))]
+        #expect(try render(template, thousand, limits: .default).limitReached == .steps(MustacheRenderLimits.default.maximumSteps))
+    }
+
+    /// Found in review: each expansion copies the indentation, so deep indentation costs steps.
+    @Test func deepIndentationMakesExpansionsDearer() throws {
+        let partials = ["p": "{{#l}}\n" + String(repeating: " ", count: 6_400) + "{{>q}}\n{{/l}}", "q": ""]
+        let data: MustacheValue = ["l": .array(Array(repeating: 1, count: 1_000))]
+        // 1,000 expansions of an empty partial under 6,400 spaces: ≈ 100 steps each for the copy.
+        #expect(try render("{{>p}}", data, partials: partials, limits: MustacheRenderLimits(maximumSteps: 50_000)).limitReached == .steps(50_000))
+        #expect(try render("{{>p}}", data, partials: partials, limits: MustacheRenderLimits(maximumSteps: 200_000)).limitReached == nil)
     }
 
     /// The defaults stop it too (the case found by Fuzz/fuzz-mustache timing out).
@@ -105,5 +128,16 @@ struct RenderLimitsTests {
         let result = try render("{{#list}}<li>{{x}}</li>\n{{/list}}{{^none}}done{{/none}}", Self.list, limits: .default)
         #expect(result.limitReached == nil)
         #expect(result.output.hasSuffix("<li>1</li>\ndone"))
+    }
+
+    /// A large table of the size the service accepts (1,000 rows) is far from every default bound.
+    @Test func aThousandRowTableIsFarFromTheDefaults() throws {
+        let row = "<tr>{{#cells}}<td>{{#link}}<a href=\"{{link}}\">{{/link}}{{value}} {{currency}}{{#link}}</a>{{/link}}</td>{{/cells}}</tr>\n"
+        let cells: MustacheValue = .array((0..<10).map { column in ["value": .string("v\(column)"), "link": column == 0 ? "https://x.test/r" : false] })
+        let data: MustacheValue = ["currency": "EUR", "rows": .array(Array(repeating: ["cells": cells], count: 1_000))]
+        let generous = MustacheRenderLimits(maximumSteps: MustacheRenderLimits.default.maximumSteps / 10)
+        let result = try render("<table>\n{{#rows}}" + row + "{{/rows}}</table>\n", data, limits: generous)
+        #expect(result.limitReached == nil, "a tenth of the default steps is enough")
+        #expect(result.output.utf8.count > 150_000)
     }
 }

@@ -1,4 +1,5 @@
 import Hummingbird
+import MustacheRenderer
 
 /// The OpenAPI 3.1 description of the HTTP API, written once in Swift: `GET /openapi.json`
 /// serves it, `mailer openapi` prints it as YAML (the committed `openapi.yaml`), and the
@@ -116,7 +117,7 @@ public enum OpenAPIDocument {
             "NotFound": problem("ENOTFOUND: no email with this id (emails are kept MAILER_RETENTION_DAYS after they are done)."),
             "Conflict": problem("ESTATE: the email's status forbids this (a sent email cannot be cancelled, a queued one not retried)."),
             "ContentTooLarge": problem("EMESSAGE: the body is larger than MAILER_MAX_BODY_BYTES, or the message built from it than MAILER_MAX_MESSAGE_BYTES."),
-            "Unprocessable": problem("EVALIDATION: an invalid, missing or unknown field (`field` names it, e.g. `data.items[3].name`), including a body nested more than \(JSONLimits.maximumDepth) deep, a string longer than \(JSONLimits.maximumStringLength) characters (attachment content aside) or an object or array of more than \(JSONLimits.maximumMembers) members; ETEMPLATE: an unknown template (`available`), missing variables (`missing`), or a render that reached a bound (over 16 MiB of output, over 5,000,000 steps, partials over 100 deep; `detail` names the part and the bound)."),
+            "Unprocessable": problem("EVALIDATION: an invalid, missing or unknown field (`field` names it, e.g. `data.items[3].name`), including a body nested more than \(JSONLimits.maximumDepth) deep, a string longer than \(JSONLimits.maximumStringLength) characters (attachment content aside) or an object or array of more than \(JSONLimits.maximumMembers) members; ETEMPLATE: an unknown template (`available`), missing variables (`missing`), or a render of one part that reached a bound (\(MustacheRenderLimits.default.summary); `detail` names the part and the bound)."),
             "InternalError": problem("EINTERNAL: an unexpected error (the log has details); EDKIM: the message could not be signed."),
             "OutboxUnavailable": problem("EOUTBOX: the outbox cannot store or read emails (`hint`: MAILER_DATA_DIR writable, disk not full)."),
         ]

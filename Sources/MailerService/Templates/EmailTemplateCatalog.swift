@@ -189,17 +189,20 @@ public struct EmailTemplateCatalog: Sendable {
             members[Self.localeVariable] = .string("\(locale)")
             data = .object(members)
         }
+        /// A stopped render is a truncated body: refuse it, and before the next part costs as much.
+        func render(_ part: String, escaping: MustacheEscaping) throws -> MustacheRenderResult {
+            let result = try library.render("\(name)/\(part)", data, escaping: escaping)
+            if let limit = result.limitReached {
+                throw TemplateRenderError.renderFailed(template: name, "rendering '\(name)/\(part)' stopped: \(limit)")
+            }
+            return result
+        }
         do {
-            let subject = try library.render("\(name)/subject", data, escaping: .none)
-            let text = try library["\(name)/text"].map { _ in try library.render("\(name)/text", data, escaping: .none) }
-            let html = try library["\(name)/html"].map { _ in try library.render("\(name)/html", data, escaping: .html) }
+            let subject = try render("subject", escaping: .none)
+            let text = try library["\(name)/text"].map { _ in try render("text", escaping: .none) }
+            let html = try library["\(name)/html"].map { _ in try render("html", escaping: .html) }
             var missing: [String] = []
-            for (part, result) in [("subject", subject), ("text", text), ("html", html)] {
-                guard let result else { continue }
-                // A stopped render is a truncated body: refuse it rather than send half an email.
-                if let limit = result.limitReached {
-                    throw TemplateRenderError.renderFailed(template: name, "rendering '\(name)/\(part)' stopped: \(limit)")
-                }
+            for result in [subject] + [text, html].compactMap({ $0 }) {
                 for variable in result.missingVariables where !missing.contains(variable) { missing.append(variable) }
             }
             if strict, !missing.isEmpty { throw TemplateRenderError.missingVariables(template: name, missing) }

@@ -8,9 +8,9 @@ public struct MustacheRenderResult: Sendable {
     public let missingVariables: [String]
     /// Set when rendering stopped at a bound of `MustacheRenderLimits`: `output` is then
     /// incomplete and must not be used as the rendered text.
-    public let limitReached: MustacheRenderLimit?
+    public let limitReached: MustacheRenderLimitReached?
 
-    public init(output: String, missingVariables: [String], limitReached: MustacheRenderLimit? = nil) {
+    public init(output: String, missingVariables: [String], limitReached: MustacheRenderLimitReached? = nil) {
         self.output = output
         self.missingVariables = missingVariables
         self.limitReached = limitReached

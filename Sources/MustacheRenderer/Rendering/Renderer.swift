@@ -20,7 +20,7 @@ struct Renderer {
     private var depth = 0
     private var nesting = 0
     private var steps = 0
-    private var limitReached: MustacheRenderLimit?
+    private var limitReached: MustacheRenderLimitReached?
 
     private var missing: [String] = []
     private var missingSeen: Set<String> = []
@@ -43,7 +43,7 @@ struct Renderer {
     }
 
     /// Keeps the first bound reached: the later ones are its consequences.
-    private mutating func stop(_ limit: MustacheRenderLimit) {
+    private mutating func stop(_ limit: MustacheRenderLimitReached) {
         if limitReached == nil { limitReached = limit }
     }
 
@@ -106,6 +106,11 @@ struct Renderer {
             render(children)
         } else if case .array(let items) = resolved {
             for item in items {
+                // Counted even when the body renders nothing: the innermost loop of nested
+                // sections multiplies the work by its list's length all the same.
+                steps += 1
+                if steps > limits.maximumSteps { stop(.steps(limits.maximumSteps)) }
+                if limitReached != nil { break }
                 stack.append(item)
                 render(children)
                 stack.removeLast()
@@ -126,6 +131,9 @@ struct Renderer {
         defer { nesting -= 1 }
         let savedIndentation = indentation
         if !extra.isEmpty {
+            // Appending copies the whole indentation (the saved copy shares its storage): deep
+            // indentation makes each expansion dearer, so it costs steps in proportion.
+            steps += (indentation.utf8.count + extra.utf8.count) / 64
             indentation += extra
             atLineStart = startsAtLineStart
         }
