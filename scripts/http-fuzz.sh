@@ -4,7 +4,7 @@
 #
 # Usage: scripts/http-fuzz.sh [--short] [--seed N] [PATH/TO/mailer]
 #   --short          CI size: 8 examples per operation (several hundred requests, ~30 s);
-#                    the full run uses 150 (several thousand requests, a few minutes)
+#                    the full run uses 150 (≈ 5,000 requests, about a minute)
 #   --seed N         replay a run: schemathesis prints its seed ("Seed: N") at the end
 #   PATH/TO/mailer   the binary to test (default: `swift build --product mailer`, debug)
 #
@@ -128,7 +128,10 @@ fi
 read -r requests status_5xx <<<"$counts"
 echo "requests=$requests status_5xx=$status_5xx"
 [ "$status_5xx" -eq 0 ] || { echo "FAIL $status_5xx answers with status 5xx" >&2; failed=1; }
-[ "$requests" -ge $((EXAMPLES * 40)) ] || { echo "FAIL only $requests requests reached the service" >&2; failed=1; }
+# A guard against a run that never reached the service, not a quota: schemathesis stops generating
+# once its cases repeat, so the full run sends ≈ 5,000 requests, not 150 × 40 (short: ≈ 1,300).
+minimum=$(( EXAMPLES * 40 < 1000 ? EXAMPLES * 40 : 1000 ))
+[ "$requests" -ge "$minimum" ] || { echo "FAIL only $requests requests reached the service (expected at least $minimum)" >&2; failed=1; }
 
 # Graceful stop: SIGTERM, then the exit status (a watchdog kills it after 30 s).
 kill -TERM "$MAILER_PID"
