@@ -183,28 +183,42 @@ public actor PostgresTestServer {
 
     /// Runs a program to its end on a thread of its own (waiting on the cooperative pool, two
     /// threads on a two-core machine, would stall every other test meanwhile); its output goes to
-    /// `output`, a file, or nowhere: a pipe read to its end hangs if any other child inherited it.
+    /// `output`, a file, or nowhere.
+    ///
+    /// posix_spawn and waitpid, not Foundation's `Process`: on Linux it learns of a child's exit
+    /// from a socket it gives the child, which any process started meanwhile inherits
+    /// (swift-corelibs-foundation#4795), here the long-lived server shell of another test. Its
+    /// `waitUntilExit()` then waits forever beside a zombie: CI saw a `pg_isready` left `<defunct>`
+    /// and every PostgreSQL test behind it run into its time limit.
     private static func run(_ arguments: [String], output: String?) async throws -> Int32 {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: arguments[0])
-                    process.arguments = Array(arguments.dropFirst())
-                    var log: FileHandle?
-                    if let output {
-                        FileManager.default.createFile(atPath: output, contents: nil)
-                        log = FileHandle(forWritingAtPath: output)
-                    }
-                    process.standardOutput = log ?? FileHandle.nullDevice
-                    process.standardError = log ?? FileHandle.nullDevice
-                    try process.run()
-                    process.waitUntilExit()
-                    try log?.close()
-                    return process.terminationStatus
-                })
+                continuation.resume(with: Result { try spawnAndWait(arguments, output: output) })
             }
         }
+    }
+
+    private static func spawnAndWait(_ arguments: [String], output: String?) throws -> Int32 {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for argument in argv { free(argument) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, arguments[0], &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw PostgresTestServerError("cannot start \(arguments[0]): \(String(cString: strerror(spawned)))")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw PostgresTestServerError("waiting for \(arguments[0]) failed: errno \(errno)") }
+        }
+        // WIFEXITED and WEXITSTATUS are macros Swift does not import.
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }
 
     /// A port the kernel just handed out on loopback; free again once this socket closes.
