@@ -1,3 +1,4 @@
+import Dispatch
 import Testing
 @testable import MustacheRenderer
 
@@ -11,6 +12,18 @@ struct RenderLimitsTests {
             library.register(try MustacheTemplate(source: text, name: name), named: name)
         }
         return try MustacheTemplate(source: source).render(data, partials: library, limits: limits)
+    }
+
+    /// The same on a thread of its own, for renders that run to a large bound: on the two threads of
+    /// the test runner's cooperative pool they would hold up every other suite's tasks meanwhile,
+    /// and tests that wait for a connection to close would see their timeouts fire first.
+    private func renderAway(_ source: String, _ data: MustacheValue, partials: [String: String] = [:],
+                            limits: MustacheRenderLimits) async throws -> MustacheRenderResult {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try self.render(source, data, partials: partials, limits: limits) })
+            }
+        }
     }
 
     /// 20⁶ = 64 million iterations if nothing stops them.
@@ -27,15 +40,15 @@ struct RenderLimitsTests {
 
     /// Found in review: an innermost loop with nothing to render cost no step, so three nested
     /// loops over 1,000 items (the service's largest array) ran 10⁹ times within the bound.
-    @Test(.timeLimit(.minutes(1))) func loopsWithAnEmptyBodyCountTheirItems() throws {
+    @Test(.timeLimit(.minutes(1))) func loopsWithAnEmptyBodyCountTheirItems() async throws {
         let template = "{{#l}}{{#l}}{{#l}}{{/l}}{{/l}}{{/l}}"
         // 100 items: 10⁶ innermost iterations against ≈ 30,000 steps for the nodes and lookups.
         let hundred: MustacheValue = ["l": .array(Array(repeating: 1, count: 100))]
-        #expect(try render(template, hundred, limits: MustacheRenderLimits(maximumSteps: 500_000)).limitReached == .steps(500_000))
+        #expect(try await renderAway(template, hundred, limits: MustacheRenderLimits(maximumSteps: 500_000)).limitReached == .steps(500_000))
         let comment = "{{#l}}{{#l}}{{#l}}{{! nothing }}{{/l}}{{/l}}{{/l}}"
-        #expect(try render(comment, hundred, limits: MustacheRenderLimits(maximumSteps: 500_000)).limitReached == .steps(500_000))
+        #expect(try await renderAway(comment, hundred, limits: MustacheRenderLimits(maximumSteps: 500_000)).limitReached == .steps(500_000))
         let thousand: MustacheValue = ["l": .array(Array(repeating: 1, count: 1_000))]
-        #expect(try render(template, thousand, limits: .default).limitReached == .steps(MustacheRenderLimits.default.maximumSteps))
+        #expect(try await renderAway(template, thousand, limits: .default).limitReached == .steps(MustacheRenderLimits.default.maximumSteps))
     }
 
     /// Found in review: each expansion copies the indentation, so deep indentation costs steps.
@@ -48,18 +61,18 @@ struct RenderLimitsTests {
     }
 
     /// The defaults stop it too (the case found by Fuzz/fuzz-mustache timing out).
-    @Test(.timeLimit(.minutes(1))) func theDefaultBoundsStopExponentialTemplates() throws {
-        let loops = try render(Self.nestedLoops, Self.list, limits: .default)
+    @Test(.timeLimit(.minutes(1))) func theDefaultBoundsStopExponentialTemplates() async throws {
+        let loops = try await renderAway(Self.nestedLoops, Self.list, limits: .default)
         #expect(loops.limitReached == .steps(MustacheRenderLimits.default.maximumSteps))
         // A partial that includes itself twice per list item: 4¹⁰⁰ expansions within the depth
         // bound, which used to stop each branch quietly and go on with the next.
-        let doubling = try render("{{>p}}", ["items": [1, 2]], partials: ["p": "{{#items}}{{>p}}{{>p}}{{/items}}"], limits: .default)
+        let doubling = try await renderAway("{{>p}}", ["items": [1, 2]], partials: ["p": "{{#items}}{{>p}}{{>p}}{{/items}}"], limits: .default)
         #expect(doubling.limitReached == .expansionDepth(MustacheRenderLimits.default.maximumExpansionDepth))
         // Recursion that data ends (a tree 16 levels deep, each node listing itself twice) is
         // within the depth bound, and so stops at the steps.
         var tree: MustacheValue = ["children": []]
         for _ in 0..<16 { tree = ["children": [tree, tree]] }
-        let walk = try render("{{>node}}", tree, partials: ["node": "{{#children}}{{>node}}{{>node}}{{/children}}."], limits: .default)
+        let walk = try await renderAway("{{>node}}", tree, partials: ["node": "{{#children}}{{>node}}{{>node}}{{/children}}."], limits: .default)
         #expect(walk.limitReached == .steps(MustacheRenderLimits.default.maximumSteps))
     }
 
@@ -130,14 +143,15 @@ struct RenderLimitsTests {
         #expect(result.output.hasSuffix("<li>1</li>\ndone"))
     }
 
-    /// A large table of the size the service accepts (1,000 rows) is far from every default bound.
+    /// A table of the largest list the service accepts (1,000 rows of ten columns) takes ≈ 155,000
+    /// steps: within a fifth of the default.
     @Test func aThousandRowTableIsFarFromTheDefaults() throws {
         let row = "<tr>{{#cells}}<td>{{#link}}<a href=\"{{link}}\">{{/link}}{{value}} {{currency}}{{#link}}</a>{{/link}}</td>{{/cells}}</tr>\n"
         let cells: MustacheValue = .array((0..<10).map { column in ["value": .string("v\(column)"), "link": column == 0 ? "https://x.test/r" : false] })
         let data: MustacheValue = ["currency": "EUR", "rows": .array(Array(repeating: ["cells": cells], count: 1_000))]
-        let generous = MustacheRenderLimits(maximumSteps: MustacheRenderLimits.default.maximumSteps / 10)
+        let generous = MustacheRenderLimits(maximumSteps: MustacheRenderLimits.default.maximumSteps / 5)
         let result = try render("<table>\n{{#rows}}" + row + "{{/rows}}</table>\n", data, limits: generous)
-        #expect(result.limitReached == nil, "a tenth of the default steps is enough")
-        #expect(result.output.utf8.count > 150_000)
+        #expect(result.limitReached == nil, "a fifth of the default steps is enough")
+        #expect(result.output.utf8.count > 120_000)
     }
 }

@@ -7,15 +7,17 @@ public struct MustacheRenderLimits: Sendable, Equatable {
     /// Largest output, in UTF-8 bytes. A render stops at the first append past it.
     public var maximumOutputBytes: Int
     /// Most units of work: one per node rendered, per list item iterated and per context frame a
-    /// lookup searches, the costs that nesting multiplies. A 10,000-row table of ten columns takes
-    /// ≈ 450,000.
+    /// lookup searches, the costs that nesting multiplies. A 1,000-row table of ten columns (the
+    /// longest list the service takes) needs ≈ 155,000. A render runs on a thread of the
+    /// server's cooperative pool, so the bound is also how long one may hold it: ≈ 1,000,000 steps
+    /// take a few tens of milliseconds in a release build.
     public var maximumSteps: Int
     /// Deepest chain of partials, parents and block arguments expanded inside each other.
     public var maximumExpansionDepth: Int
     /// Deepest nesting of sections and expansions together; each level costs stack frames.
     public var maximumNesting: Int
 
-    public init(maximumOutputBytes: Int = 16 << 20, maximumSteps: Int = 5_000_000,
+    public init(maximumOutputBytes: Int = 16 << 20, maximumSteps: Int = 1_000_000,
                 maximumExpansionDepth: Int = 100, maximumNesting: Int = 512) {
         self.maximumOutputBytes = maximumOutputBytes
         self.maximumSteps = maximumSteps
