@@ -5,23 +5,14 @@ import Testing
 /// Renders that data can make arbitrarily expensive stop at a bound and say which.
 @Suite("Render limits")
 struct RenderLimitsTests {
-    private func render(_ source: String, _ data: MustacheValue, partials: [String: String] = [:],
-                        limits: MustacheRenderLimits) throws -> MustacheRenderResult {
-        var library = MustacheLibrary()
-        for (name, text) in partials {
-            library.register(try MustacheTemplate(source: text, name: name), named: name)
-        }
-        return try MustacheTemplate(source: source).render(data, partials: library, limits: limits)
-    }
-
-    /// The same on a thread of its own, for renders that run to a large bound: on the two threads of
+    /// `render` on a thread of its own, for renders that run to a large bound: on the two threads of
     /// the test runner's cooperative pool they would hold up every other suite's tasks meanwhile,
     /// and tests that wait for a connection to close would see their timeouts fire first.
     private func renderAway(_ source: String, _ data: MustacheValue, partials: [String: String] = [:],
                             limits: MustacheRenderLimits) async throws -> MustacheRenderResult {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
-                continuation.resume(with: Result { try self.render(source, data, partials: partials, limits: limits) })
+                continuation.resume(with: Result { try render(source, data, partials: partials, limits: limits) })
             }
         }
     }

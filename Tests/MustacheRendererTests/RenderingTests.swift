@@ -3,12 +3,13 @@ import Testing
 @testable import MustacheRenderer
 
 /// Renders `source` against `data`, failing the test on parse errors.
-func render(_ source: String, _ data: MustacheValue = [:], partials: [String: String] = [:], escaping: MustacheEscaping = .html) throws -> MustacheRenderResult {
+func render(_ source: String, _ data: MustacheValue = [:], partials: [String: String] = [:], escaping: MustacheEscaping = .html,
+            limits: MustacheRenderLimits = .default) throws -> MustacheRenderResult {
     var library = MustacheLibrary()
     for (name, text) in partials {
         library.register(try MustacheTemplate(source: text, name: name), named: name)
     }
-    return try MustacheTemplate(source: source).render(data, partials: library, escaping: escaping)
+    return try MustacheTemplate(source: source).render(data, partials: library, escaping: escaping, limits: limits)
 }
 
 @Suite("Interpolation")

@@ -25,7 +25,7 @@ struct Renderer {
     private var missing: [String] = []
     private var missingSeen: Set<String> = []
 
-    init(context: MustacheValue, library: MustacheLibrary, escaping: MustacheEscaping, limits: MustacheRenderLimits = .default) {
+    init(context: MustacheValue, library: MustacheLibrary, escaping: MustacheEscaping, limits: MustacheRenderLimits) {
         stack = [context]
         self.library = library
         self.escaping = escaping
@@ -47,12 +47,19 @@ struct Renderer {
         if limitReached == nil { limitReached = limit }
     }
 
+    /// Counts one step; false once the render has stopped, at this step's bound or another.
+    @discardableResult
+    private mutating func step() -> Bool {
+        steps += 1
+        if steps > limits.maximumSteps { stop(.steps(limits.maximumSteps)) }
+        return limitReached == nil
+    }
+
     mutating func render(_ nodes: [Node]) {
         // Indexing (rather than iterating) lets the optimiser borrow each node's payload
         // instead of retaining and releasing it.
         for index in nodes.indices {
-            steps += 1
-            if steps > limits.maximumSteps { stop(.steps(limits.maximumSteps)) }
+            step()
             if output.count > limits.maximumOutputBytes { stop(.outputBytes(limits.maximumOutputBytes)) }
             if limitReached != nil { return }
             switch nodes[index] {
@@ -108,9 +115,7 @@ struct Renderer {
             for item in items {
                 // Counted even when the body renders nothing: the innermost loop of nested
                 // sections multiplies the work by its list's length all the same.
-                steps += 1
-                if steps > limits.maximumSteps { stop(.steps(limits.maximumSteps)) }
-                if limitReached != nil { break }
+                guard step() else { break }
                 stack.append(item)
                 render(children)
                 stack.removeLast()
