@@ -5,13 +5,16 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts", "lib"))
+import free_port as _free_port  # noqa: E402
 
 results = []
 
@@ -34,9 +37,8 @@ def summary():
 
 
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port below the ephemeral range (scripts/lib/free_port.py says why)."""
+    return _free_port.free_port()
 
 
 class Capture:

@@ -6,6 +6,7 @@ import NIOCore
 import NIOPosix
 import Logging
 import MIMEMessage
+import SMTPTestServer
 import Synchronization
 @testable import MailerService
 
@@ -191,10 +192,7 @@ final class ManualClock: Sendable {
 }
 
 /// A loopback port free a moment ago, for a server the test configures by port number (one the
-/// test framework cannot move to port 0 for us).
+/// test framework cannot move to port 0 for us); never one the kernel gives outgoing connections.
 func freePort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 0
-    try await channel.close()
-    return port
+    ListeningPort.pick()
 }

@@ -134,7 +134,8 @@ public actor PostgresTestServer {
             throw PostgresTestServerError("initdb failed (exit \(initdb)): \((try? String(contentsOfFile: initdbLog, encoding: .utf8)) ?? "")")
         }
 
-        let port = try freePort()
+        // Not a port from the ephemeral range: an outgoing connection could take it before postgres binds it.
+        let port = ListeningPort.pick()
         // The server is a child of a shell that waits on its stdin: when this process ends, by
         // any means, the pipe closes, the shell wakes and stops the server, and removes the folder.
         let server = Process()
@@ -219,26 +220,6 @@ public actor PostgresTestServer {
         // WIFEXITED and WEXITSTATUS are macros Swift does not import.
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
-    }
-
-    /// A port the kernel just handed out on loopback; free again once this socket closes.
-    private static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw PostgresTestServerError("socket() failed: errno \(errno)") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(descriptor, pointer, length) == 0 else { return -1 }
-                return getsockname(descriptor, pointer, &length)
-            }
-        }
-        guard bound == 0 else { throw PostgresTestServerError("cannot bind a loopback port: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
 

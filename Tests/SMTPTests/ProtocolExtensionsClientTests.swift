@@ -133,7 +133,7 @@ import Testing
         let server = try await SMTPTestServer.start(settings)
         defer { Task { try? await server.shutdown() } }
         let error = try await C.failure(C.plaintext(server))
-        #expect(error.code == .connectionReset)
+        #expect(error.code == .connectionReset, "\(error)")
         #expect(error.isTransient)
         #expect(error.phase == .endOfMessage)
         #expect(error.hint.contains("twice"))

@@ -87,7 +87,7 @@ import Testing
             _ = try await connection.send(Self.mail(1))
             Issue.record("the server closed the connection")
         } catch {
-            #expect(error.code == .connection)
+            #expect(error.code == .connection, "\(error)")
             #expect(error.phase == .mailFrom)
             #expect(error.isSafeToRetryOnNewConnection, "\(error)")
         }

@@ -11,8 +11,9 @@ stop_pid() {
   fi
 }
 
-# free_port: a loopback port nobody listens on now.
-free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# free_port: a loopback port nobody listens on now, below the ephemeral range (free_port.py says why).
+PROCESSES_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+free_port() { "$PY" "$PROCESSES_LIB/free_port.py"; }
 
 # wait_port PORT PID LABEL LOG: until PORT accepts (20 s at most); exits 1 with LOG's tail when the
 # process PID ends first or the time runs out.

@@ -163,7 +163,7 @@ import Testing
             _ = try await pool.send(Self.mail(1), logger: Logger(label: "test"))
             Issue.record("the server closed mid-DATA; the send must fail")
         } catch {
-            #expect(error.code == .connectionReset)
+            #expect(error.code == .connectionReset, "\(error)")
             #expect(error.isTransient)
             #expect(!error.isSafeToRetryOnNewConnection)
         }
