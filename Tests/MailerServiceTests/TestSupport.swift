@@ -67,10 +67,12 @@ func environment(smtpPort: Int, _ extra: [String: String] = [:]) -> [String: Str
         "MAILER_BASE_URL": "https://app.example.com",
         "MAILER_FROM_NAME": "Acme",
         "MAILER_HELO_NAME": "mailer.test",
-        "SMTP_CONNECT_TIMEOUT": "2",
-        "SMTP_GREETING_TIMEOUT": "2",
-        "SMTP_COMMAND_TIMEOUT": "2",
-        "SMTP_DATA_TIMEOUT": "2",
+        // Room for a loaded machine (the suite runs in parallel on two cores): no test here waits
+        // for one of these to expire, and a reply that takes longer is a test's false failure.
+        "SMTP_CONNECT_TIMEOUT": "10",
+        "SMTP_GREETING_TIMEOUT": "10",
+        "SMTP_COMMAND_TIMEOUT": "10",
+        "SMTP_DATA_TIMEOUT": "10",
         // Each service gets its own outbox, so no test sees another's queued emails.
         "MAILER_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("mailer-data-\(UUID().uuidString)").path,
     ]
@@ -154,7 +156,7 @@ struct AuthorizingClient: TestClientProtocol {
     var port: Int? { client.port }
 }
 
-func post(_ client: any TestClientProtocol, _ path: String, _ body: String, prefer: String? = "wait=5") async throws -> Answer {
+func post(_ client: any TestClientProtocol, _ path: String, _ body: String, prefer: String? = "wait=15") async throws -> Answer {
     var headers: HTTPFields = [.contentType: "application/json"]
     if let prefer { headers[HTTPField.Name("Prefer")!] = prefer }
     return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body)) { response in

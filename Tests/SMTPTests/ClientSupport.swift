@@ -10,7 +10,11 @@ enum ClientSupport {
         content: Array("From: no-reply@x.test\r\nTo: ada@y.test\r\nSubject: hi\r\n\r\nhello\r\n".utf8)
     )
 
-    static func plaintext(_ server: SMTPTestServer, timeout: Duration = .seconds(5)) -> SMTPClientConfiguration {
+    /// `timeout` bounds every step; long, because the tests that use the default wait for a reply or
+    /// a closed connection that comes at once, and on a loaded machine (the whole suite runs in
+    /// parallel on two cores) the test server's turn came after more than 5 s now and then. The
+    /// tests that expect a timeout pass their own short one.
+    static func plaintext(_ server: SMTPTestServer, timeout: Duration = .seconds(30)) -> SMTPClientConfiguration {
         SMTPClientTests.configuration(port: server.port, host: "127.0.0.1", security: .plaintext, timeout: timeout)
     }
 

@@ -64,7 +64,7 @@ import Testing
         }
     }
 
-    static func eventually(seconds: Int = 5, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    static func eventually(seconds: Int = 20, _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
         for _ in 0..<(seconds * 100) {
             if try await condition() { return true }
             try await Task.sleep(for: .milliseconds(10))
@@ -100,7 +100,7 @@ import Testing
             let handle = waiters.register(message.id)
             _ = try await store.enqueue(message)
             worker.wake()
-            guard case .sent(let receipt)? = await handle.outcome(within: .seconds(5)) else {
+            guard case .sent(let receipt)? = await handle.outcome(within: .seconds(20)) else {
                 Issue.record("the waiter should learn the email was sent")
                 return
             }
@@ -147,13 +147,13 @@ import Testing
         _ = try await store.enqueue(busy)
         _ = try await store.enqueue(nobody)
         try await Self.withWorker(store: store, server: server, waiters: waiters) { _ in
-            guard case .deferred(let error, let next)? = await busyHandle.outcome(within: .seconds(5)) else {
+            guard case .deferred(let error, let next)? = await busyHandle.outcome(within: .seconds(20)) else {
                 Issue.record("450 should defer")
                 return
             }
             #expect(error.code == .envelope)
             #expect(next > Date().addingTimeInterval(20), "the first retry waits the base delay (30 s, no jitter here)")
-            guard case .failed(let failure)? = await nobodyHandle.outcome(within: .seconds(5)) else {
+            guard case .failed(let failure)? = await nobodyHandle.outcome(within: .seconds(20)) else {
                 Issue.record("550 should fail")
                 return
             }

@@ -147,7 +147,7 @@ public final class SMTPTestServer: Sendable {
     /// Waits until at least `count` messages have been accepted and returns all accepted
     /// so far (at least `count`), or throws
     /// ``SMTPTestServerError/timedOutWaitingForMessages(expected:received:)``.
-    public func waitForMessages(_ count: Int, timeout: Duration = .seconds(5)) async throws -> [ReceivedMessage] {
+    public func waitForMessages(_ count: Int, timeout: Duration = .seconds(20)) async throws -> [ReceivedMessage] {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         while true {
