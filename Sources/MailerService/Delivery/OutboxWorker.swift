@@ -47,13 +47,16 @@ public final class OutboxWorker: Service, Sendable {
     /// load), so that the connections do not stall, but not without bound: when the outbox cannot
     /// write, each of these becomes a duplicate after the next restart.
     var pendingRecordLimit: Int { sendSlots * 4 }
-    /// How long delivery waits after the outbox failed to record an attempt (disk full, I/O error).
-    static let recordFailurePause: Duration = .seconds(5)
+    /// How long delivery waits after the outbox failed to record an attempt (disk full, I/O error):
+    /// 5 s in the service; tests that look at the pause make it longer than their own waits.
+    let recordFailurePause: Duration
 
     /// - Parameter ownsStore: close the store when stopped (the application's worker stops last).
     init(store: any OutboxStorage, pool: SMTPConnectionPool, fallback: SMTPConnectionPool? = nil, retryPolicy: RetryPolicy, waiters: DeliveryWaiters, logger: Logger,
-         metrics: MailerMetrics? = nil, ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil, logRecipients: Bool = false) {
+         metrics: MailerMetrics? = nil, ownsStore: Bool = false, dataDirectoryLock: DataDirectoryLock? = nil, logRecipients: Bool = false,
+         recordFailurePause: Duration = .seconds(5)) {
         self.logRecipients = logRecipients
+        self.recordFailurePause = recordFailurePause
         self.store = store
         self.fallback = fallback
         self.ownsStore = ownsStore
@@ -244,11 +247,11 @@ public final class OutboxWorker: Service, Sendable {
                     // An email sent but not recorded goes again after a restart; every further
                     // send while the outbox cannot write would add one more such duplicate.
                     // Start nothing new (the emails claimed ahead wait) until it has had time to recover.
-                    logger.error("the outbox cannot record attempts; delivery paused for \(Self.recordFailurePause)", metadata: [
+                    logger.error("the outbox cannot record attempts; delivery paused for \(recordFailurePause)", metadata: [
                         "waiting": .stringConvertible(claimedAhead.count - next),
                     ])
-                    pausedUntil = ContinuousClock.now + Self.recordFailurePause
-                    setTimer(after: Self.recordFailurePause)
+                    pausedUntil = ContinuousClock.now + recordFailurePause
+                    setTimer(after: recordFailurePause)
                 }
                 if let until = pausedUntil {
                     guard ContinuousClock.now >= until else {

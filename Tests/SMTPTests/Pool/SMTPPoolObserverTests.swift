@@ -33,6 +33,7 @@ import Testing
         let recorder = Recorder()
         let pool = try Self.pool(server, observer: recorder)
         #expect(pool.lastConnectionAttempt == nil)
+        let before = Date()
         _ = try await pool.send(SMTPConnectionPoolTests.mail(1), logger: Logger(label: "test"))
         await #expect(throws: SMTPError.self) { try await pool.send(SMTPConnectionPoolTests.mail(2, to: "nobody@y.test"), logger: Logger(label: "test")) }
         _ = try await pool.send(SMTPConnectionPoolTests.mail(3), logger: Logger(label: "test"))
@@ -44,7 +45,8 @@ import Testing
         #expect(transactions.allSatisfy { $0.0 > .zero })
         let attempt = try #require(pool.lastConnectionAttempt)
         #expect(attempt.succeeded)
-        #expect(abs(attempt.finishedAt.timeIntervalSinceNow) < 10)
+        // Within this test's sends, however long a loaded machine made them take.
+        #expect(attempt.finishedAt >= before && attempt.finishedAt <= Date())
         #expect(pool.connectionsInUse == 0)
     }
 
