@@ -3,10 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-import NIOPosix
 import Logging
 import MIMEMessage
-import SMTPTestServer
 import Synchronization
 @testable import MailerService
 
@@ -191,10 +189,4 @@ final class ManualClock: Sendable {
     func advance(_ duration: Duration) {
         elapsed.withLock { $0 += duration }
     }
-}
-
-/// A loopback port free a moment ago, for a server the test configures by port number (one the
-/// test framework cannot move to port 0 for us); never one the kernel gives outgoing connections.
-func freePort() async throws -> Int {
-    ListeningPort.pick()
 }

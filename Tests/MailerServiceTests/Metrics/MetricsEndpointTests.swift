@@ -135,7 +135,7 @@ import Testing
     @Test func aMetricsPortServesMetricsThereAndNotOnTheMainPort() async throws {
         let server = try await SMTPTestServer.start()
         defer { Task { try? await server.shutdown() } }
-        let metricsPort = try await freePort()
+        let metricsPort = ListeningPort.pick()
         try await withService(smtpPort: server.port, ["SMTP_OPPORTUNISTIC_TLS": "false", "MAILER_HOST": "127.0.0.1", "MAILER_METRICS_PORT": "\(metricsPort)"]) { client in
             #expect(try await post(client, "/v1/emails/verification", #"{"to": "ada@example.org", "code": "1"}"#).status == .ok)
             #expect(try await get(client, "/metrics").status == .notFound)

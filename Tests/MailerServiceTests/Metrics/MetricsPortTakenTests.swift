@@ -8,7 +8,7 @@ import Testing
     @Test func aTakenMetricsPortStopsTheServiceWithTheError() async throws {
         let server = try await SMTPTestServer.start()
         defer { Task { try? await server.shutdown() } }
-        let mainPort = try await freePort()
+        let mainPort = ListeningPort.pick()
         // The SMTP test server listens on its port: the metrics server cannot bind it.
         let configuration = try MailerConfiguration.fromEnvironment(environment(smtpPort: server.port, [
             "MAILER_HOST": "127.0.0.1", "MAILER_PORT": "\(mainPort)", "MAILER_METRICS_PORT": "\(server.port)",

@@ -22,10 +22,15 @@ public enum ListeningPort {
         let range = range ?? candidates()
         for _ in 0..<200 {
             let port = Int.random(in: range)
-            if isFree(port) { return port }
+            if let socket = LoopbackSocket.bound(to: port) {
+                close(socket.descriptor)
+                return port
+            }
         }
         // Every try was taken (hardly possible): let the kernel choose, as before.
-        return kernelChosen()
+        guard let socket = LoopbackSocket.bound(to: 0) else { return 0 }
+        close(socket.descriptor)
+        return socket.port
     }
 
     /// From 10000 up to just below the kernel's ephemeral ports (32768 by default on Linux).
@@ -37,37 +42,5 @@ public enum ListeningPort {
             .flatMap { Int($0) } ?? 49_152
         // A system whose ephemeral range starts low leaves nothing below it worth using.
         return ephemeralStart > lowest + 1_000 ? lowest...(ephemeralStart - 1) : 1_024...(ephemeralStart - 1)
-    }
-
-    private static func isFree(_ port: Int) -> Bool {
-        bound(to: port) != nil
-    }
-
-    private static func kernelChosen() -> Int {
-        bound(to: 0) ?? 0
-    }
-
-    /// Binds a socket to `port` on 127.0.0.1 and closes it; the port bound, nil when taken.
-    private static func bound(to port: Int) -> Int? {
-        #if canImport(Darwin)
-        let fd = socket(AF_INET, SOCK_STREAM, 0)
-        #else
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #endif
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let result = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer -> Int32 in
-                guard bind(fd, pointer, length) == 0 else { return -1 }
-                return getsockname(fd, pointer, &length)
-            }
-        }
-        guard result == 0 else { return nil }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
