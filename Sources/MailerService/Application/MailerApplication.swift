@@ -43,8 +43,7 @@ public enum MailerApplication {
             do {
                 fallbackPool = SMTPConnectionPool(client: try SMTPClient(configuration: fallback), configuration: configuration.pool, logger: logger, observer: metrics)
             } catch {
-                let variable = error.variable.hasPrefix("SMTP_") ? "SMTP_FALLBACK_" + error.variable.dropFirst(5) : error.variable
-                throw ConfigurationError(problems: [ConfigurationProblem(variable: variable, message: error.problem)])
+                throw ConfigurationError(problems: [ConfigurationProblem(variable: MailerConfiguration.fallbackVariable(error.variable), message: error.problem)])
             }
         }
         let waiters = DeliveryWaiters()

@@ -93,10 +93,10 @@ public struct MailerConfiguration: Sendable {
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> MailerConfiguration {
         var env = EnvironmentReader(environment: environment)
 
-        let primary = Self.readServer(&env, prefix: "SMTP_")
+        let primary = Self.readServer(&env, prefix: Self.primaryPrefix)
         let senderText = env.required("SMTP_SENDER", "the From address, e.g. no-reply@example.com or \"Example <no-reply@example.com>\"")
         // A second provider for when the first cannot be reached (see OutboxWorker).
-        let fallback = env.string("SMTP_FALLBACK_HOST") == nil ? nil : Self.readServer(&env, prefix: "SMTP_FALLBACK_")
+        let fallback = env.string("\(Self.fallbackPrefix)HOST") == nil ? nil : Self.readServer(&env, prefix: Self.fallbackPrefix)
 
         let timeouts = SMTPClientConfiguration.Timeouts(
             connect: env.seconds("SMTP_CONNECT_TIMEOUT", default: .seconds(10)),
@@ -295,8 +295,19 @@ public struct MailerConfiguration: Sendable {
         }
     }
 
-    /// One SMTP server's variables: `prefix` is "SMTP_" for the primary and "SMTP_FALLBACK_" for
-    /// the fallback, which takes the same variables. Nil when a required one is missing.
+    /// The primary SMTP server's variables begin with SMTP_; the fallback's are the same names
+    /// with SMTP_FALLBACK_ (SMTP_FALLBACK_HOST, SMTP_FALLBACK_PORT, ...; .env.example lists them).
+    static let primaryPrefix = "SMTP_"
+    static let fallbackPrefix = "SMTP_FALLBACK_"
+
+    /// The fallback's name for a primary server's variable (SMTP_PORT: SMTP_FALLBACK_PORT), so
+    /// that a problem found in the fallback's settings names what the operator set.
+    static func fallbackVariable(_ variable: String) -> String {
+        variable.hasPrefix(primaryPrefix) ? fallbackPrefix + variable.dropFirst(primaryPrefix.count) : variable
+    }
+
+    /// One SMTP server's variables: `prefix` is `primaryPrefix` or `fallbackPrefix`, the fallback
+    /// taking the same variables. Nil when a required one is missing.
     static func readServer(_ env: inout EnvironmentReader, prefix: String) -> SMTPClientConfiguration? {
         let p = prefix
         let host = env.required("\(p)HOST", "the SMTP server's host name, e.g. smtp.example.com (mailpit in the compose file)")

@@ -57,4 +57,12 @@ import Testing
         #expect(configuration.redactedSummary["smtp_fallback"]?.contains("<redacted>") == true)
         #expect(!configuration.redactedSummary.values.contains { $0.contains("fallback-secret-99") })
     }
+
+    /// A problem the SMTP client finds in the fallback's settings (e.g. an unreadable CA file) is
+    /// reported under the variable the operator set for the fallback.
+    @Test func theFallbacksProblemsNameItsOwnVariables() {
+        #expect(MailerConfiguration.fallbackVariable("SMTP_CA_FILE") == "SMTP_FALLBACK_CA_FILE")
+        #expect(MailerConfiguration.fallbackVariable("SMTP_CIPHER_SPEC") == "SMTP_FALLBACK_CIPHER_SPEC")
+        #expect(MailerConfiguration.fallbackVariable("MAILER_HELO_NAME") == "MAILER_HELO_NAME")
+    }
 }
