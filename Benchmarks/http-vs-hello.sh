@@ -22,7 +22,10 @@
 # after every mailer run it waits until the outbox is drained (GET /v1/queue/stats until
 # queued + deferred + sending == 0) and prints delivered msgs/s = emails sent / seconds from the
 # start of the run to drained, cross-checked with smtp-sink's message counter; then the medians,
-# ratio_vs_hello= (mailer req/s / hello req/s) and whether the >= 0.5 target is met.
+# ratio_vs_hello= (mailer req/s / hello req/s) and whether the >= 0.5 target is met. With smtp-bench
+# it also prints the machine's budget: the CPU per request of http-hello and of wrk, and per message
+# of smtp-bench and of smtp-sink (all measured in the run), and from them the most requests/s any
+# mailer could reach on these cores if it cost no more than serving HTTP and speaking SMTP.
 # Stops with exit 1 when a request fails (socket error, timeout or an answer other than 2xx), when
 # the outbox holds fewer emails than wrk saw answered, when an email fails or when smtp-sink's
 # counter does not match the emails sent.
@@ -167,9 +170,22 @@ print("%.6f %d %d %d" % (now, s["sent"], s["failed"], sum(s.values())))
 
 kv() { sed -n "s/^$1=\([0-9.]*\)$/\1/p" "$2" | tail -1; }
 
+# with_cpu OUT COMMAND...: runs COMMAND with its output appended to OUT, then appends
+# "child_cpu_s=<user+system seconds>" (getrusage of the finished child; the load generators'
+# own CPU counts in the machine budget below). Exits with COMMAND's status.
+CPU_PY='
+import resource, subprocess, sys
+with open(sys.argv[1], "a") as out:
+    code = subprocess.call(sys.argv[2:], stdout=out, stderr=subprocess.STDOUT)
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out.write("child_cpu_s=%.3f\n" % (r.ru_utime + r.ru_stime))
+sys.exit(code)
+'
+with_cpu() { local out=$1; shift; : >"$out"; "$PY" -c "$CPU_PY" "$out" "$@"; }
+
 # run_wrk PORT SECONDS OUT: wrk against 127.0.0.1:PORT; exit 1 on any failed request
 run_wrk() {
-  "$WRK" -t "$T" -c "$C" -d "${2}s" --latency -s "$LUA" "http://127.0.0.1:$1/v1/emails/verification" >"$3" 2>&1 \
+  with_cpu "$3" "$WRK" -t "$T" -c "$C" -d "${2}s" --latency -s "$LUA" "http://127.0.0.1:$1/v1/emails/verification" \
     || { echo "wrk failed:" >&2; cat "$3" >&2; exit 1; }
   local errors non2xx requests
   errors=$(kv wrk_errors "$3"); non2xx=$(kv wrk_non2xx "$3"); requests=$(kv wrk_requests "$3")
@@ -227,7 +243,7 @@ if [ "$WARMUP" -gt 0 ]; then
   echo "warm-up done (${WARMUP}s each, $(kv wrk_requests "$WORK/warm.out") emails through the mailer)"
 fi
 
-HELLO_CPU=(); MAILER_CPU=(); HELLO_RPS=(); MAILER_RPS=(); MAILER_P50=(); MAILER_P99=(); HELLO_P50=(); HELLO_P99=(); DELIVERED=()
+WRK_CPU=(); HELLO_CPU=(); MAILER_CPU=(); HELLO_RPS=(); MAILER_RPS=(); MAILER_P50=(); MAILER_P99=(); HELLO_P50=(); HELLO_P99=(); DELIVERED=()
 for ((round = 1; round <= ROUNDS; round++)); do
   if ((round % 2)); then order=(hello mailer); else order=(mailer hello); fi
   for what in "${order[@]}"; do
@@ -237,6 +253,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
         run_wrk "$HELLO_PORT" "$DURATION" "$WORK/hello.out"
         cpu=$(us_per_request $(( $(cpu_ticks "$HELLO_PID") - c0 )) "$(kv wrk_requests "$WORK/hello.out")")
         HELLO_CPU+=("$cpu")
+        WRK_CPU+=("$(awk -v s="$(kv child_cpu_s "$WORK/hello.out")" -v n="$(kv wrk_requests "$WORK/hello.out")" 'BEGIN{printf "%.0f", s * 1e6 / n}')")
         rps=$(kv wrk_rps "$WORK/hello.out"); p50=$(us_ms "$(kv wrk_p50_us "$WORK/hello.out")"); p99=$(us_ms "$(kv wrk_p99_us "$WORK/hello.out")")
         HELLO_RPS+=("$rps"); HELLO_P50+=("$p50"); HELLO_P99+=("$p99")
         printf 'round %d hello : %9s req/s  p50 %6s ms  p99 %6s ms  %4s µs CPU/request  (%s requests, load %s)\n' \
@@ -276,9 +293,32 @@ echo "smtp-sink counted $(sink_messages) messages in all, as many as the outbox 
 if [ -n "$SMTP_BENCH" ]; then
   # SMTP alone, through the same pool code, into the same smtp-sink: the rate the queue could drain at.
   sink0=$(sink_messages)
-  "$SMTP_BENCH" --host 127.0.0.1 --port "$SMTP_PORT" --messages 20000 --connections 4 --size 4096 >"$WORK/smtp.out" 2>&1 \
+  sink_ticks0=$(cpu_ticks "$SINK_PID")
+  t0=$EPOCHREALTIME
+  with_cpu "$WORK/smtp.out" "$SMTP_BENCH" --host 127.0.0.1 --port "$SMTP_PORT" --messages 20000 --connections 4 --size 4096 \
     || { echo "smtp-bench failed:" >&2; tail -5 "$WORK/smtp.out" >&2; exit 1; }
-  echo "smtp-only (smtp-bench --messages 20000 --connections 4 --size 4096, same smtp-sink): $(kv msgs_per_s "$WORK/smtp.out") msgs/s (sink +$(( $(sink_messages) - sink0 )))"
+  t1=$EPOCHREALTIME
+  sink_ticks=$(( $(cpu_ticks "$SINK_PID") - sink_ticks0 ))
+  smtp_rate=$(kv msgs_per_s "$WORK/smtp.out")
+  echo "smtp-only (smtp-bench --messages 20000 --connections 4 --size 4096, same smtp-sink): $smtp_rate msgs/s (sink +$(( $(sink_messages) - sink0 )))"
+
+  # The machine's budget: what the other processes of this benchmark cost per email, measured in
+  # this run, and so the most any mailer could reach on these cores. A mailer must at least serve
+  # the HTTP request (http-hello's cost, a route that does nothing) and speak SMTP for the message
+  # (smtp-bench's cost, the same client with pooled, pipelined sessions), while wrk and smtp-sink
+  # take their share of the same cores. smtp-bench's start-up (a few ms) counts in its per-message
+  # figure, about 1 %.
+  hz=$(getconf CLK_TCK)
+  awk -v cores="$(nproc)" -v hello="$(printf '%s\n' "${HELLO_CPU[@]}" | median)" -v wrk="$(printf '%s\n' "${WRK_CPU[@]}" | median)" \
+      -v bench_s="$(kv child_cpu_s "$WORK/smtp.out")" -v sink_s="$(awk -v t="$sink_ticks" -v hz="$hz" 'BEGIN{print t / hz}')" \
+      -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')" -v hello_rps="$(printf '%s\n' "${HELLO_RPS[@]}" | median)" 'BEGIN{
+    bench = bench_s * 1e6 / 20000; sink = sink_s * 1e6 / 20000;
+    per_email = hello + wrk + bench + sink; most = cores * 1e6 / per_email;
+    printf "machine budget (%d cores = %d µs of CPU per second): per request http-hello %d µs + wrk %d µs; per message smtp-bench %d µs + smtp-sink %d µs\n", cores, cores * 1e6, hello, wrk, bench, sink;
+    printf "  a mailer that only served HTTP and spoke SMTP (no JSON, templates, MIME, outbox or fsync), delivering as fast as it accepts: at most %.0f req/s = %.2f x hello\n", most, most / hello_rps;
+    free = (cores * wall - bench_s - sink_s) * 1e6 / 20000;
+    printf "  during smtp-only, smtp-bench and smtp-sink kept %.2f of %d cores busy: draining at that rate leaves %.0f µs of CPU per message for the outbox (claim, attempt record, commit; Benchmarks/outbox-floor measures its least)\n", (bench_s + sink_s) / wall, cores, free;
+  }'
 else
   echo "smtp-only: skipped (no Benchmarks/.build/release/smtp-bench; build it or pass --smtp-bench PATH)"
 fi
