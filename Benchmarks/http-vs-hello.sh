@@ -5,7 +5,7 @@
 # worker sends the queue through the SMTP pool into Postfix smtp-sink.
 #
 # Usage: Benchmarks/http-vs-hello.sh [--duration S] [--connections C] [--threads T] [--rounds R]
-#                                    [--warmup S] [--smtp-bench PATH] [--no-build]
+#                                    [--warmup S] [--smtp-bench PATH] [--no-build] [--intake-only]
 #   --duration S      seconds per wrk run (default 10)
 #   --connections C   wrk -c C: concurrent HTTP/1.1 keep-alive connections (default 16)
 #   --threads T       wrk -t T (default 2)
@@ -14,6 +14,10 @@
 #   --smtp-bench PATH smtp-bench binary for the SMTP-only comparison (default: Benchmarks/.build/
 #                     release/smtp-bench if it exists, else that comparison is skipped)
 #   --no-build        use the mailer and http-hello already built in release
+#   --intake-only     accepting alone: the mailer's SMTP server is a socket that takes connections
+#                     and never greets, so nothing is delivered during the runs (the emails stay
+#                     queued); prints intake_only_ratio_vs_hello= instead of the target's ratio,
+#                     which is measured with delivery under way (without this option)
 #
 # The mailer runs with a bearer token (MAILER_API_TOKENS), which wrk sends to both servers.
 # Prints per run requests/s, p50 and p99 latency (wrk --latency, via http-verification.lua), and
@@ -41,6 +45,7 @@ ROUNDS=2
 WARMUP=2
 SMTP_BENCH=""
 BUILD=1
+INTAKE_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --duration) DURATION=$2; shift ;;
@@ -50,6 +55,7 @@ while [ $# -gt 0 ]; do
     --warmup) WARMUP=$2; shift ;;
     --smtp-bench) SMTP_BENCH=$2; shift ;;
     --no-build) BUILD=0 ;;
+    --intake-only) INTAKE_ONLY=1 ;;
     -h|--help) sed -n '2,/^# Needs/p' "$0"; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
   esac
@@ -92,11 +98,11 @@ if [ "$FSTYPE" = tmpfs ] || [ "$FSTYPE" = ramfs ]; then
   exit 2
 fi
 
-SINK_PID=""; HELLO_PID=""; MAILER_PID=""
+SINK_PID=""; HELLO_PID=""; MAILER_PID=""; SILENT_PID=""
 # stop_pid, free_port, wait_port
 . "$ROOT/scripts/lib/processes.sh"
 cleanup() {
-  stop_pid "$MAILER_PID"; stop_pid "$HELLO_PID"; stop_pid "$SINK_PID"
+  stop_pid "$MAILER_PID"; stop_pid "$HELLO_PID"; stop_pid "$SINK_PID"; stop_pid "$SILENT_PID"
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -116,6 +122,25 @@ sink_messages() {  # the last "mesg=" counter smtp-sink printed
   tr '\r' '\n' <"$WORK/sink.out" | sed -n 's/.*mesg=\([0-9]*\).*/\1/p' | tail -1 | sed 's/^$/0/'
 }
 
+# ---- with --intake-only, an SMTP server that never greets --------------------------
+MAILER_SMTP_PORT=$SMTP_PORT
+HOLD_ENV=()
+if [ "$INTAKE_ONLY" = 1 ]; then
+  MAILER_SMTP_PORT=$(free_port)
+  "$PY" -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(128)
+held = []
+while True:
+    held.append(s.accept()[0])   # kept open, never answered
+' "$MAILER_SMTP_PORT" >"$WORK/silent.log" 2>&1 &
+  SILENT_PID=$!
+  wait_port "$MAILER_SMTP_PORT" "$SILENT_PID" "silent SMTP server" "$WORK/silent.log"
+  # The pool's sessions wait for a greeting for the whole run instead of failing and retrying.
+  HOLD_ENV=(SMTP_GREETING_TIMEOUT=3600)
+fi
+
 # ---- http-hello and the mailer -------------------------------------------------
 HELLO_PORT=$(free_port)
 "$HELLO" --host 127.0.0.1 --port "$HELLO_PORT" >"$WORK/hello.log" 2>&1 &
@@ -129,7 +154,7 @@ MAILER_PORT=$(free_port)
 # MAILER_PER_RECIPIENT_PER_HOUR exists to stop; the benchmark measures the HTTP path, not refusals.
 export BENCH_API_TOKEN
 BENCH_API_TOKEN=$("$PY" -c 'import secrets; print(secrets.token_hex(32))')
-env SMTP_HOST=127.0.0.1 SMTP_PORT="$SMTP_PORT" SMTP_SENDER=no-reply@example.com \
+env SMTP_HOST=127.0.0.1 SMTP_PORT="$MAILER_SMTP_PORT" SMTP_SENDER=no-reply@example.com "${HOLD_ENV[@]}" \
   SMTP_OPPORTUNISTIC_TLS=false MAILER_HOST=127.0.0.1 MAILER_PORT="$MAILER_PORT" \
   MAILER_TEMPLATES_DIR="$ROOT/templates" MAILER_DATA_DIR="$DATA" MAILER_LOG_LEVEL=warning \
   MAILER_API_TOKENS="bench:$BENCH_API_TOKEN" \
@@ -220,6 +245,18 @@ drain_check() {
     printf "%.1f %d %.2f %s\n", n/(b-a), n, b-e, (p >= 100 && b > e) ? sprintf("%.1f", p/(b-e)) : "n/a" }'
 }
 
+# intake_check TOTAL_BEFORE REQUESTS: with --intake-only, the outbox must have grown by the answers
+# wrk saw (up to C more, for requests in flight when wrk stopped), and nothing may have been sent.
+intake_check() {
+  local total sent accepted
+  read -r _ sent _ total <<<"$(stats)"
+  accepted=$((total - $1))
+  if [ "$accepted" -lt "$2" ] || [ "$accepted" -gt $(($2 + C)) ]; then
+    echo "outbox grew by $accepted emails, wrk saw $2 answered (expected up to $C more)" >&2; exit 1
+  fi
+  [ "$sent" -eq 0 ] || { echo "$sent emails were sent, though the SMTP server never greets" >&2; exit 1; }
+}
+
 # cpu_ticks PID: user + system CPU time of the process so far, in clock ticks (/proc/PID/stat).
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # us_per_request TICKS REQUESTS: CPU microseconds per request, a figure other load on the machine
@@ -232,6 +269,7 @@ median() { sort -g | awk '{a[NR]=$1} END{ if (NR==0) {print "nan"; exit}; if (NR
 echo "# http-vs-hello: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), wrk -t $T -c $C -d ${DURATION}s, rounds=$ROUNDS, warm-up ${WARMUP}s"
 echo "# $("$WRK" --version 2>&1 | head -1 | cut -d' ' -f1-2), $(swift --version 2>/dev/null | head -1)"
 echo "# mailer on 127.0.0.1:$MAILER_PORT, http-hello on 127.0.0.1:$HELLO_PORT, smtp-sink on 127.0.0.1:$SMTP_PORT"
+[ "$INTAKE_ONLY" = 1 ] && echo "# --intake-only: the mailer's SMTP server (127.0.0.1:$MAILER_SMTP_PORT) never greets; nothing is delivered during the runs"
 echo "# fsync: ON (product default: outbox in WAL mode, synchronous=FULL; every email committed before its 202, concurrent requests share a commit), MAILER_DATA_DIR on $FSTYPE; SMTP_POOL_SIZE default; MAILER_LOG_LEVEL=warning"
 
 if [ "$WARMUP" -gt 0 ]; then
@@ -239,7 +277,11 @@ if [ "$WARMUP" -gt 0 ]; then
   read -r _ sent0 _ total0 <<<"$(stats)"; sink0=$(sink_messages)
   t0=$EPOCHREALTIME
   run_wrk "$MAILER_PORT" "$WARMUP" "$WORK/warm.out"
-  drain_check "$sent0" "$total0" "$sink0" "$t0" "$(kv wrk_requests "$WORK/warm.out")" "$EPOCHREALTIME" 0 >/dev/null || exit 1
+  if [ "$INTAKE_ONLY" = 1 ]; then
+    intake_check "$total0" "$(kv wrk_requests "$WORK/warm.out")"
+  else
+    drain_check "$sent0" "$total0" "$sink0" "$t0" "$(kv wrk_requests "$WORK/warm.out")" "$EPOCHREALTIME" 0 >/dev/null || exit 1
+  fi
   echo "warm-up done (${WARMUP}s each, $(kv wrk_requests "$WORK/warm.out") emails through the mailer)"
 fi
 
@@ -266,12 +308,19 @@ for ((round = 1; round <= ROUNDS; round++)); do
         run_wrk "$MAILER_PORT" "$DURATION" "$WORK/mailer.out"
         tend=$EPOCHREALTIME
         c1=$(cpu_ticks "$MAILER_PID")
-        read -r pending_end _ _ _ <<<"$(stats)"
         requests=$(kv wrk_requests "$WORK/mailer.out")
-        read -r delivered sent drain_s backlog_rate <<<"$(drain_check "$sent0" "$total0" "$sink0" "$t0" "$requests" "$tend" "$pending_end")" || exit 1
-        [ -n "$delivered" ] || exit 1
         rps=$(kv wrk_rps "$WORK/mailer.out"); p50=$(us_ms "$(kv wrk_p50_us "$WORK/mailer.out")"); p99=$(us_ms "$(kv wrk_p99_us "$WORK/mailer.out")")
         cpu=$(us_per_request $((c1 - c0)) "$requests")
+        if [ "$INTAKE_ONLY" = 1 ]; then
+          intake_check "$total0" "$requests"
+          MAILER_RPS+=("$rps"); MAILER_P50+=("$p50"); MAILER_P99+=("$p99"); MAILER_CPU+=("$cpu")
+          printf 'round %d mailer: %9s req/s  p50 %6s ms  p99 %6s ms  %4s µs CPU/request  (%s requests, all queued, load %s)\n' \
+            "$round" "$rps" "$p50" "$p99" "$cpu" "$requests" "$(cut -d' ' -f1 /proc/loadavg)"
+          continue
+        fi
+        read -r pending_end _ _ _ <<<"$(stats)"
+        read -r delivered sent drain_s backlog_rate <<<"$(drain_check "$sent0" "$total0" "$sink0" "$t0" "$requests" "$tend" "$pending_end")" || exit 1
+        [ -n "$delivered" ] || exit 1
         MAILER_RPS+=("$rps"); MAILER_P50+=("$p50"); MAILER_P99+=("$p99"); DELIVERED+=("$delivered"); MAILER_CPU+=("$cpu")
         printf 'round %d mailer: %9s req/s  p50 %6s ms  p99 %6s ms  %4s µs CPU/request  (%s requests, load %s)\n' \
           "$round" "$rps" "$p50" "$p99" "$cpu" "$requests" "$(cut -d' ' -f1 /proc/loadavg)"
@@ -286,9 +335,10 @@ m_hello=$(printf '%s\n' "${HELLO_RPS[@]}" | median)
 m_mailer=$(printf '%s\n' "${MAILER_RPS[@]}" | median)
 echo "median hello_req_per_s=$m_hello p50_ms=$(printf '%s\n' "${HELLO_P50[@]}" | median) p99_ms=$(printf '%s\n' "${HELLO_P99[@]}" | median) cpu_us_per_req=$(printf '%s\n' "${HELLO_CPU[@]}" | median)"
 echo "median mailer_req_per_s=$m_mailer p50_ms=$(printf '%s\n' "${MAILER_P50[@]}" | median) p99_ms=$(printf '%s\n' "${MAILER_P99[@]}" | median) cpu_us_per_req=$(printf '%s\n' "${MAILER_CPU[@]}" | median)"
-m_delivered=$(printf '%s\n' "${DELIVERED[@]}" | median)
-echo "median delivered_msgs_per_s=$m_delivered"
-echo "smtp-sink counted $(sink_messages) messages in all, as many as the outbox sent"
+if [ "$INTAKE_ONLY" = 0 ]; then
+  echo "median delivered_msgs_per_s=$(printf '%s\n' "${DELIVERED[@]}" | median)"
+  echo "smtp-sink counted $(sink_messages) messages in all, as many as the outbox sent"
+fi
 
 if [ -n "$SMTP_BENCH" ]; then
   # SMTP alone, through the same pool code, into the same smtp-sink: the rate the queue could drain at.
@@ -323,6 +373,10 @@ else
   echo "smtp-only: skipped (no Benchmarks/.build/release/smtp-bench; build it or pass --smtp-bench PATH)"
 fi
 
+if [ "$INTAKE_ONLY" = 1 ]; then
+  awk -v m="$m_mailer" -v h="$m_hello" 'BEGIN{ printf "intake_only_ratio_vs_hello=%.2f (accepting alone; the >= 0.5 target is measured with delivery under way)\n", m / h }'
+  exit 0
+fi
 awk -v m="$m_mailer" -v h="$m_hello" 'BEGIN{
   r = m / h;
   printf "ratio_vs_hello=%.2f (target >= 0.5 with fsync on: %s)\n", r, (r >= 0.5 ? "met" : "MISSED");
