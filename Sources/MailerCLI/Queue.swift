@@ -5,8 +5,9 @@ import Outbox
 import OutboxPostgres
 
 /// `mailer queue ...`: the outbox of a (running or stopped) service, from the command line; in the
-/// container `docker compose exec mailer mailer queue stats`. Changes wake a running service's
-/// worker within a minute (it re-reads the schedule), or at once with `POST /v1/queue/flush`.
+/// container `docker compose exec mailer mailer queue stats`. A running service's worker notices
+/// the change within about half a second on SQLite (another connection's commit) and within 2 s on
+/// PostgreSQL (its idle look); `POST /v1/queue/flush` wakes it at once.
 struct Queue: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect and manage the outbox: list, show, retry, cancel, flush, stats.",

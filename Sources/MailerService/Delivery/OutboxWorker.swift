@@ -148,6 +148,7 @@ public final class OutboxWorker: Service, Sendable {
     private func deliver() async {
         // Emails queued before the start (or by another process) are due without a ring.
         signal.ring()
+        let watcher = watchForChangesElsewhere()
         // Discarding: a finished attempt's task is freed at once, not kept until shutdown.
         await withDiscardingTaskGroup { group in
             var claimedAhead: [ClaimedMessage] = []
@@ -293,6 +294,24 @@ public final class OutboxWorker: Service, Sendable {
                 lookDone(open: !moreDue && !claiming && !claimFailed)
             }
             timer?.cancel()
+        }
+        // Ended before the store is closed, so that no check outlives it.
+        watcher?.cancel()
+        await watcher?.value
+    }
+
+    /// Rings the loop when another process (`mailer queue retry`, `flush`) committed to the outbox,
+    /// so what it made due goes out now rather than at the next idle look; nil when the storage
+    /// cannot tell. A failed check is left to the idle look, which reports an unreadable outbox.
+    private func watchForChangesElsewhere() -> Task<Void, Never>? {
+        guard let interval = store.changeCheckInterval else { return nil }
+        return Task { [store, signal] in
+            _ = try? await store.changedElsewhere()  // the first answer sets where changes count from
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { return }
+                if (try? await store.changedElsewhere()) == true { signal.ring() }
+            }
         }
     }
 

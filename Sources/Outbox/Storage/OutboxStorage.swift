@@ -87,13 +87,24 @@ public protocol OutboxStorage: Sendable {
     /// replicas, `mailer queue`) do not ring this process's worker, and a dead replica's claims
     /// are due only once their lease has run out.
     var idleLookInterval: Duration { get }
+    /// How often a worker asks `changedElsewhere()`; nil when the storage cannot tell cheaply.
+    var changeCheckInterval: Duration? { get }
+    /// Whether another connection (`mailer queue` in another process) has committed to the
+    /// outbox since this store's previous call; the first call answers false. Lets a worker look
+    /// at once at what was made due elsewhere instead of at its next idle look.
+    func changedElsewhere() async throws -> Bool
 }
 
 /// The defaults callers rely on: the current time, the primary provider, no idempotency key.
 extension OutboxStorage {
-    /// A minute: the one process that uses an outbox rings its worker itself; `mailer queue retry`
-    /// and `flush` from the command line wait for this.
+    /// A minute: the one process that uses an outbox rings its worker itself, and
+    /// `changedElsewhere()` tells it of `mailer queue retry` and `flush` from the command line.
     public var idleLookInterval: Duration { .seconds(60) }
+
+    /// Nothing to ask: the idle look alone finds what changed elsewhere.
+    public var changeCheckInterval: Duration? { nil }
+
+    public func changedElsewhere() async throws -> Bool { false }
 
     public func enqueue(_ message: OutgoingMessage, idempotencyKey: IdempotencyKey? = nil, claimed: Bool = false) async throws -> EnqueueResult {
         try await enqueue(message, idempotencyKey: idempotencyKey, now: Date(), claimed: claimed)

@@ -55,6 +55,19 @@ final class OutboxDatabase: Sendable {
         }
     }
 
+    /// `PRAGMA data_version`: it changes when another connection commits to the file, never for
+    /// this connection's own commits, and is read from the shared memory without a transaction.
+    func dataVersion() async throws -> Int64 {
+        let connection = connection
+        do {
+            return try await thread.runIfActive {
+                try connection.run("PRAGMA data_version").first?.values.first?.integer ?? 0
+            }
+        } catch {
+            throw Self.storageError(error, path: path, operation: "PRAGMA data_version")
+        }
+    }
+
     /// Runs `body` in a write transaction; everything it did is undone if it throws.
     ///
     /// BEGIN IMMEDIATE takes the write lock before the first read, so two connections that both

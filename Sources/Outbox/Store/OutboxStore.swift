@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Durable storage and scheduling state of outgoing emails, in one SQLite file.
 ///
@@ -21,6 +22,8 @@ public final class OutboxStore: Sendable {
     let enqueues: GroupCommit<EnqueueJob, EnqueueResult>
     /// Finished attempts waiting for the next commit, many deliveries to one fsync.
     let outcomes: GroupCommit<OutcomeJob, MessageRecord?>
+    /// The `data_version` the last `changedElsewhere()` saw.
+    let seenDataVersion = Mutex<Int64?>(nil)
 
     /// Jobs per group commit at most: bounds a statement's parameters (SQLite allows 32 766; a
     /// row takes at most 13) and how long one transaction holds the writer.

@@ -130,6 +130,33 @@ import Testing
         try await store.close()
     }
 
+    /// `mailer queue retry` runs in another process and rings no bell here; on SQLite the worker
+    /// notices the other connection's commit (`changedElsewhere()`) instead of waiting for its
+    /// idle look, which is a minute.
+    @Test func anEmailRetriedFromAnotherProcessGoesOutWithoutWaitingForTheIdleLook() async throws {
+        let server = try await SMTPTestServer.start()
+        defer { Task { try? await server.shutdown() } }
+        let path = Self.temporaryStorePath()
+        let store = try await Self.openStore(path: path)
+        #expect(store.idleLookInterval == .seconds(60))
+        let queued = try await store.enqueue(Self.message(1))
+        _ = try await store.claimDue(limit: 1)
+        let error = DeliveryError(code: "ECONNREFUSED", hint: "start the server", detail: "connection refused", reply: nil)
+        try await store.recordDeferred(queued.id, error: error, nextAttemptAt: Date().addingTimeInterval(3600))
+        try await Self.withWorker(store: store, server: server) { _ in
+            // Past the worker's first look, which finds nothing due for an hour and sleeps on its timer.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await store.stats().counts[.deferred] == 1)
+            let cli = try await Self.openStore(path: path)
+            try await cli.retry(queued.id)
+            try await cli.close()
+            let sent = try await Self.eventually(seconds: 15) { try await store.stats().counts[.sent] == 1 }
+            #expect(sent, "a retry from another process goes out within about half a second, not after the idle look (60 s)")
+        }
+        #expect(try await server.waitForMessages(1).count == 1)
+        try await store.close()
+    }
+
     @Test(arguments: Storage.testable) func aTransientFailureIsDeferredAndAPermanentOneFails(_ storage: Storage) async throws {
         var settings = SMTPTestServerConfiguration()
         settings.faults = [
