@@ -220,6 +220,14 @@ run_wrk() {
   fi
 }
 
+# check_accepted ACCEPTED REQUESTS: the outbox grew by ACCEPTED emails during a run in which wrk
+# saw REQUESTS answered; requests still in flight when wrk stopped may be in the outbox too.
+check_accepted() {
+  if [ "$1" -lt "$2" ] || [ "$1" -gt $(($2 + C)) ]; then
+    echo "outbox grew by $1 emails, wrk saw $2 answered (expected up to $C more)" >&2; exit 1
+  fi
+}
+
 # drain_check BEFORE_SENT BEFORE_TOTAL BEFORE_SINK T0 REQUESTS T_END PENDING_END: after a mailer run,
 # wait until drained, check the counts, echo "delivered_msgs_per_s sent drain_s backlog_drain_msgs_per_s"
 drain_check() {
@@ -227,10 +235,7 @@ drain_check() {
   out=$("$PY" -c "$DRAIN_PY" "$MAILER_PORT") || exit 1
   read -r tdone sent failed total <<<"$out"
   local accepted=$((total - total0)) delivered=$((sent - sent0))
-  # wrk counts the answers it read; requests still in flight when it stopped may be in the outbox too.
-  if [ "$accepted" -lt "$requests" ] || [ "$accepted" -gt $((requests + C)) ]; then
-    echo "outbox grew by $accepted emails, wrk saw $requests answered (expected up to $C more)" >&2; exit 1
-  fi
+  check_accepted "$accepted" "$requests"
   [ "$failed" -eq 0 ] || { echo "$failed emails failed" >&2; exit 1; }
   [ "$delivered" -eq "$accepted" ] || { echo "sent $delivered of $accepted accepted emails" >&2; exit 1; }
   for _ in $(seq 60); do
@@ -246,14 +251,11 @@ drain_check() {
 }
 
 # intake_check TOTAL_BEFORE REQUESTS: with --intake-only, the outbox must have grown by the answers
-# wrk saw (up to C more, for requests in flight when wrk stopped), and nothing may have been sent.
+# wrk saw, and nothing may have been sent.
 intake_check() {
-  local total sent accepted
+  local total sent
   read -r _ sent _ total <<<"$(stats)"
-  accepted=$((total - $1))
-  if [ "$accepted" -lt "$2" ] || [ "$accepted" -gt $(($2 + C)) ]; then
-    echo "outbox grew by $accepted emails, wrk saw $2 answered (expected up to $C more)" >&2; exit 1
-  fi
+  check_accepted $((total - $1)) "$2"
   [ "$sent" -eq 0 ] || { echo "$sent emails were sent, though the SMTP server never greets" >&2; exit 1; }
 }
 
@@ -345,12 +347,12 @@ if [ -n "$SMTP_BENCH" ]; then
   sink0=$(sink_messages)
   sink_ticks0=$(cpu_ticks "$SINK_PID")
   t0=$EPOCHREALTIME
-  with_cpu "$WORK/smtp.out" "$SMTP_BENCH" --host 127.0.0.1 --port "$SMTP_PORT" --messages 20000 --connections 4 --size 4096 \
+  smtp_messages=20000
+  with_cpu "$WORK/smtp.out" "$SMTP_BENCH" --host 127.0.0.1 --port "$SMTP_PORT" --messages "$smtp_messages" --connections 4 --size 4096 \
     || { echo "smtp-bench failed:" >&2; tail -5 "$WORK/smtp.out" >&2; exit 1; }
   t1=$EPOCHREALTIME
   sink_ticks=$(( $(cpu_ticks "$SINK_PID") - sink_ticks0 ))
-  smtp_rate=$(kv msgs_per_s "$WORK/smtp.out")
-  echo "smtp-only (smtp-bench --messages 20000 --connections 4 --size 4096, same smtp-sink): $smtp_rate msgs/s (sink +$(( $(sink_messages) - sink0 )))"
+  echo "smtp-only (smtp-bench --messages $smtp_messages --connections 4 --size 4096, same smtp-sink): $(kv msgs_per_s "$WORK/smtp.out") msgs/s (sink +$(( $(sink_messages) - sink0 )))"
 
   # The machine's budget: what the other processes of this benchmark cost per email, measured in
   # this run, and so the most any mailer could reach on these cores. A mailer must at least serve
@@ -361,12 +363,12 @@ if [ -n "$SMTP_BENCH" ]; then
   hz=$(getconf CLK_TCK)
   awk -v cores="$(nproc)" -v hello="$(printf '%s\n' "${HELLO_CPU[@]}" | median)" -v wrk="$(printf '%s\n' "${WRK_CPU[@]}" | median)" \
       -v bench_s="$(kv child_cpu_s "$WORK/smtp.out")" -v sink_s="$(awk -v t="$sink_ticks" -v hz="$hz" 'BEGIN{print t / hz}')" \
-      -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')" -v hello_rps="$(printf '%s\n' "${HELLO_RPS[@]}" | median)" 'BEGIN{
-    bench = bench_s * 1e6 / 20000; sink = sink_s * 1e6 / 20000;
+      -v wall="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')" -v hello_rps="$m_hello" -v n="$smtp_messages" 'BEGIN{
+    bench = bench_s * 1e6 / n; sink = sink_s * 1e6 / n;
     per_email = hello + wrk + bench + sink; most = cores * 1e6 / per_email;
     printf "machine budget (%d cores = %d µs of CPU per second): per request http-hello %d µs + wrk %d µs; per message smtp-bench %d µs + smtp-sink %d µs\n", cores, cores * 1e6, hello, wrk, bench, sink;
     printf "  a mailer that only served HTTP and spoke SMTP (no JSON, templates, MIME, outbox or fsync), delivering as fast as it accepts: at most %.0f req/s = %.2f x hello\n", most, most / hello_rps;
-    free = (cores * wall - bench_s - sink_s) * 1e6 / 20000;
+    free = (cores * wall - bench_s - sink_s) * 1e6 / n;
     printf "  during smtp-only, smtp-bench and smtp-sink kept %.2f of %d cores busy: draining at that rate leaves %.0f µs of CPU per message for the outbox (claim, attempt record, commit; Benchmarks/outbox-floor measures its least)\n", (bench_s + sink_s) / wall, cores, free;
   }'
 else
