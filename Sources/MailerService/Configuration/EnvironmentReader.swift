@@ -16,6 +16,8 @@ struct EnvironmentReader {
     private(set) var problems: [ConfigurationProblem] = []
     /// Each `<NAME>_FILE` already looked at, by NAME, so a variable read twice is reported once.
     private var files: [String: FileValue] = [:]
+    /// Every NAME read, set or not: the variables .env.example must document.
+    private(set) var namesRead: Set<String> = []
 
     private enum FileValue {
         case read(path: String, content: String)
@@ -71,6 +73,7 @@ struct EnvironmentReader {
 
     /// NAME's value, or the content of the file NAME_FILE names.
     private mutating func value(_ name: String) -> String? {
+        namesRead.insert(name)
         let direct = directValue(name)
         switch files[name] {
         case .read(_, let content): return content

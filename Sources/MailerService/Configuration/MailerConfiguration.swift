@@ -296,9 +296,11 @@ public struct MailerConfiguration: Sendable {
     }
 
     /// The primary SMTP server's variables begin with SMTP_; the fallback's are the same names
-    /// with SMTP_FALLBACK_ (SMTP_FALLBACK_HOST, SMTP_FALLBACK_PORT, ...; .env.example lists them).
+    /// with FALLBACK_ after it (SMTP_FALLBACK_HOST, SMTP_FALLBACK_PORT, ...; .env.example lists
+    /// each). Built from the primary's, as that is the rule `fallbackVariable(_:)` undoes: no
+    /// variable of that bare name is read.
     static let primaryPrefix = "SMTP_"
-    static let fallbackPrefix = "SMTP_FALLBACK_"
+    static let fallbackPrefix = primaryPrefix + "FALLBACK_"
 
     /// The fallback's name for a primary server's variable (SMTP_PORT: SMTP_FALLBACK_PORT), so
     /// that a problem found in the fallback's settings names what the operator set.

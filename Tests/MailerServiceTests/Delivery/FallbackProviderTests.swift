@@ -58,6 +58,30 @@ import Testing
         #expect(!configuration.redactedSummary.values.contains { $0.contains("fallback-secret-99") })
     }
 
+    /// The fallback's variables are the primary's with another prefix, so no literal in the sources
+    /// names them: each one the fallback reads must still be in .env.example, like its twin.
+    @Test func everyVariableTheFallbackReadsIsDocumentedInTheEnvExample() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../..").standardized
+        let documented = Set(try String(contentsOf: root.appendingPathComponent(".env.example"), encoding: .utf8)
+            .split(separator: "\n")
+            .compactMap { line -> String? in
+                // "NAME=value" or "#NAME=example", as the file writes an optional one.
+                let setting = line.drop { $0 == "#" || $0 == " " }
+                guard let equals = setting.firstIndex(of: "=") else { return nil }
+                let name = setting[..<equals]
+                return !name.isEmpty && name.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" } ? String(name) : nil
+            })
+        for prefix in [MailerConfiguration.primaryPrefix, MailerConfiguration.fallbackPrefix] {
+            var env = EnvironmentReader(environment: [:])
+            _ = MailerConfiguration.readServer(&env, prefix: prefix)
+            #expect(env.namesRead.count >= 12, "\(env.namesRead.sorted())")
+            for name in env.namesRead.sorted() {
+                let isDocumented = documented.contains(name)
+                #expect(isDocumented, "\(name) is read but not in .env.example")
+            }
+        }
+    }
+
     /// A problem the SMTP client finds in the fallback's settings (e.g. an unreadable CA file) is
     /// reported under the variable the operator set for the fallback.
     @Test func theFallbacksProblemsNameItsOwnVariables() {
